@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from emergence import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/no-role/",
+        TemplateView.as_view(template_name="registration/no_role.html"),
+        name="no_role",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("me/", include("laureates.urls")),
+    path("partners/", include("partners.urls")),
+    path("admin/", admin.site.urls),
+]

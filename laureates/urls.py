@@ -1,0 +1,9 @@
+from django.urls import path
+
+from laureates import views
+
+app_name = "laureates"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("edit/", views.edit, name="edit"),
+]
