@@ -28,7 +28,9 @@ def healthz(request):
     if settings.CELERY_BROKER_URL:
         checks["broker"] = _broker_ok()
     status = 200 if all(checks.values()) else 503
-    return JsonResponse({name: "ok" if ok else "down" for name, ok in checks.items()}, status=status)
+    return JsonResponse(
+        {name: "ok" if ok else "down" for name, ok in checks.items()}, status=status
+    )
 
 
 def _database_ok() -> bool:

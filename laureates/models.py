@@ -55,9 +55,7 @@ class LaureateQuerySet(models.QuerySet):
         current = (
             Sponsorship.objects.current()
             .filter(laureate=OuterRef("pk"))
-            .annotate(
-                name=Concat(F("sponsor__first_name"), Value(" "), F("sponsor__last_name"))
-            )
+            .annotate(name=Concat(F("sponsor__first_name"), Value(" "), F("sponsor__last_name")))
             .values("name")[:1]
         )
         return self.annotate(current_sponsor_name=Subquery(current))
@@ -127,9 +125,7 @@ class Laureate(models.Model):
 
     @property
     def current_sponsorship(self) -> "Sponsorship | None":
-        return (
-            self.sponsorships.current().select_related("sponsor__company").first()
-        )
+        return self.sponsorships.current().select_related("sponsor__company").first()
 
 
 class Sponsor(models.Model):
