@@ -1,4 +1,4 @@
-"""Test-only overrides: fast hashing, mail kept in memory, tasks eager unless a test says otherwise."""
+"""Test-only overrides: fast hashing, mail in memory, eager tasks."""
 
 from emergence.settings import *  # noqa: F403
 

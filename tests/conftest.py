@@ -1,4 +1,4 @@
-"""Named people every test can ask for: a staff member, two laureates, a partner member, an outsider."""
+"""Named people: a staff member, two laureates, a partner member, an outsider."""
 
 import pytest
 
