@@ -1,33 +1,57 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from laureates.models import Laureate
+
+# Mirrors the database's CheckConstraint so the form says which field is wrong.
+STUDY_YEAR_MIN, STUDY_YEAR_MAX = 1, 12
 
 
 class LaureateContactForm(forms.ModelForm):
     """A laureate's own studies and contact details, with their name from the user."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
 
     class Meta:
         model = Laureate
         fields = ["first_name", "last_name", "school", "track", "study_year", "city", "phone"]
+        widgets = {
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "school": forms.TextInput(attrs={"autocomplete": "organization"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].initial = self.instance.user.first_name
         self.fields["last_name"].initial = self.instance.user.last_name
-        self.fields["phone"].widget.attrs.update(type="tel", autocomplete="tel")
-        self.fields["city"].widget.attrs.update(autocomplete="address-level2")
+        study_year = self.fields["study_year"]
+        study_year.validators += [
+            MinValueValidator(STUDY_YEAR_MIN),
+            MaxValueValidator(STUDY_YEAR_MAX),
+        ]
+        study_year.widget.attrs.update(min=STUDY_YEAR_MIN, max=STUDY_YEAR_MAX, inputmode="numeric")
         self.helper = FormHelper()
-        self.helper.add_input(Submit("save", _("Save"), css_class="btn-primary"))
+        # The template draws the <form> and its buttons, next to an error summary.
+        self.helper.form_tag = False
 
     def save(self, commit: bool = True) -> Laureate:
-        user = self.instance.user
-        user.first_name = self.cleaned_data["first_name"]
-        user.last_name = self.cleaned_data["last_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        return super().save(commit=commit)
+        with transaction.atomic():
+            user = self.instance.user
+            user.first_name = self.cleaned_data["first_name"]
+            user.last_name = self.cleaned_data["last_name"]
+            if commit:
+                user.save(update_fields=["first_name", "last_name"])
+            return super().save(commit=commit)

@@ -5,5 +5,6 @@ from emergence.roles import partner_required
 
 @partner_required
 def dashboard(request):
-    membership = request.user.partner_membership
-    return render(request, "partners/dashboard.html", {"company": membership.company})
+    # The role check has already loaded the membership; this reads its company.
+    company = request.user.partner_membership.company
+    return render(request, "partners/dashboard.html", {"company": company})
