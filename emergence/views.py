@@ -43,11 +43,16 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
+    """One connection attempt, no retry: a health check must answer within a couple of seconds."""
     from emergence.celery import app
 
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with app.connection_for_write(
+            settings.CELERY_BROKER_URL,
+            connect_timeout=2,
+            transport_options={"socket_timeout": 2, "socket_connect_timeout": 2},
+        ) as conn:
+            conn.ensure_connection(max_retries=0, timeout=2)
         return True
     except Exception:
         return False

@@ -1,0 +1,265 @@
+"""Demo data for the laureates app: staff referents, promotions, laureates, sponsors.
+
+Everything is keyed on natural keys (e-mail, year, dates) and drawn from a
+``random.Random`` seeded with a constant, so running the seed again rewrites
+the same rows instead of adding new ones. All names are invented.
+"""
+
+import datetime
+import random
+import unicodedata
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import models
+
+from laureates.models import (
+    Channel,
+    FollowUp,
+    Laureate,
+    Promotion,
+    Situation,
+    Sponsor,
+    Sponsorship,
+    Status,
+    Track,
+)
+
+PASSWORD = "demo-emergence-2026"
+STAFF_EMAIL = "staff@example.org"
+LAUREATE_EMAIL = "laureate@example.org"
+PARTNER_EMAIL = "partner@example.org"
+
+FIRST_PROMOTION = 2009
+LAST_PROMOTION = 2026
+LAUREATE_COUNT = 60
+
+# A fixed salt keeps the stored hash identical from one run to the next.
+_SALT = "emergencedemo2026"
+
+FIRST_NAMES = [
+    "Amina", "Bilal", "Chloé", "Dylan", "Élodie", "Farid", "Gaëlle", "Hugo", "Imane", "Jordan",
+    "Kenza", "Lucas", "Maëlys", "Nassim", "Océane", "Rayan", "Salomé", "Théo", "Yasmine", "Zoé",
+    "Adrien", "Lina", "Mehdi", "Sarah", "Karim", "Léa", "Moussa", "Jade", "Samir", "Manon",
+]  # fmt: skip
+LAST_NAMES = [
+    "Abadie", "Berthon", "Cissé", "Delorme", "Essafi", "Fontaine", "Guerrab", "Hamon",
+    "Idrissi", "Joubert", "Kanté", "Lefranc", "Mebarki", "Nguyen", "Orsini", "Pasquier",
+    "Quéméner", "Rahmani", "Sauvage", "Traoré", "Vasseur", "Wagner", "Yilmaz", "Zerrouki",
+]  # fmt: skip
+CITIES = [
+    "Lille", "Roubaix", "Lyon", "Villeurbanne", "Marseille", "Saint-Denis", "Bobigny",
+    "Toulouse", "Nantes", "Strasbourg", "Grenoble", "Rouen", "Montpellier", "Créteil",
+]  # fmt: skip
+SCHOOLS = {
+    Track.MEDICINE: ["Faculté de médecine de Lille", "Faculté de santé de Créteil"],
+    Track.PREPA: ["Lycée Jean-Perrin, CPGE MPSI", "Lycée Condorcet, CPGE ECG"],
+    Track.ENGINEERING: ["École d'ingénieurs du Rhône", "Institut polytechnique de l'Isère"],
+    Track.BUSINESS: ["École de commerce de Normandie", "Sup de Gestion Atlantique"],
+    Track.UNIVERSITY: ["Université de la Métropole", "Université Sud-Méditerranée"],
+    Track.IUT_BTS: ["IUT de Saint-Denis, GEA", "BTS Comptabilité, lycée Voltaire"],
+}
+# How long each track lasts: it caps the study year of active laureates.
+TRACK_YEARS = {
+    Track.MEDICINE: 9,
+    Track.PREPA: 5,
+    Track.ENGINEERING: 5,
+    Track.BUSINESS: 5,
+    Track.UNIVERSITY: 5,
+    Track.IUT_BTS: 3,
+}
+REFERENTS = [
+    (STAFF_EMAIL, "Claire", "Dubreuil", True),
+    ("malik.haddad@example.org", "Malik", "Haddad", False),
+    ("sophie.lemaire@example.org", "Sophie", "Lemaire", False),
+]
+# (first name, last name, company name): two partner companies, four sponsors each.
+SPONSORS = [
+    ("Antoine", "Garnier", "Conseil Horizon"),
+    ("Béatrice", "Roussel", "Conseil Horizon"),
+    ("Cédric", "Morvan", "Conseil Horizon"),
+    ("Delphine", "Chauvet", "Conseil Horizon"),
+    ("Émilie", "Brossard", "Banque Solidaire"),
+    ("Franck", "Lambert", "Banque Solidaire"),
+    ("Hélène", "Ferrand", "Banque Solidaire"),
+    ("Olivier", "Texier", "Banque Solidaire"),
+]
+FOLLOW_UP_NOTES = [
+    "Point d'étape : les partiels se sont bien passés.",
+    "Cherche un stage de deuxième année, CV relu ensemble.",
+    "Fatigue en période d'examens, à rappeler dans un mois.",
+    "Rencontre avec le parrain prévue le mois prochain.",
+    "Hésite à se réorienter, rendez-vous pris avec la référente.",
+    "Bourse CROUS obtenue, logement trouvé près du campus.",
+]
+
+
+@dataclass
+class LaureatesDemo:
+    """What the laureates seed made, for the seeds of the apps above."""
+
+    staff: models.Model
+    referents: list = field(default_factory=list)
+    laureate: Laureate | None = None
+    laureates: list[Laureate] = field(default_factory=list)
+    sponsors: list[Sponsor] = field(default_factory=list)
+
+
+def password_hash() -> str:
+    return make_password(PASSWORD, salt=_SALT)
+
+
+def demo_user(email: str, first_name: str, last_name: str, **fields):
+    """Create or reset a demo user whose password is the demo password."""
+    user, _ = get_user_model().objects.update_or_create(
+        email=email,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "password": fields.pop("password", None) or password_hash(),
+            "is_active": True,
+            **fields,
+        },
+    )
+    return user
+
+
+def seed(*, companies: Mapping[str, models.Model]) -> LaureatesDemo:
+    """Seed staff, promotions, laureates, sponsors, sponsorships and follow-ups.
+
+    ``companies`` maps a partner company's name to its row (seeded by partners).
+    """
+    rng = random.Random(2026)
+    hashed = password_hash()
+
+    referents = [
+        demo_user(email, first, last, is_staff=True, is_superuser=superuser, password=hashed)
+        for email, first, last, superuser in REFERENTS
+    ]
+    staff = referents[0]
+    promotions = {
+        year: Promotion.objects.get_or_create(year=year)[0]
+        for year in range(FIRST_PROMOTION, LAST_PROMOTION + 1)
+    }
+    sponsors = [
+        Sponsor.objects.update_or_create(
+            email=f"{_slug(first)}.{_slug(last)}@{_slug(company)}.example.com",
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "phone": f"01 44 {10 + i:02d} {20 + i:02d} {30 + i:02d}",
+                "company": companies[company],
+            },
+        )[0]
+        for i, (first, last, company) in enumerate(SPONSORS)
+    ]
+
+    demo = LaureatesDemo(staff=staff, referents=referents, sponsors=sponsors)
+    demo.laureate = _seed_laureate(
+        user=demo_user(LAUREATE_EMAIL, "Nora", "Belkacem", password=hashed),
+        promotion=promotions[2024],
+        track=Track.MEDICINE,
+        study_year=3,
+        school="Faculté de médecine de Lille",
+        city="Lille",
+        status=Status.ACTIVE,
+        situation=Situation.STUDYING,
+        referent=staff,
+    )
+    demo.laureates.append(demo.laureate)
+    _seed_sponsorships(demo.laureate, sponsors[0], 2024, current=True, previous=None)
+    _seed_follow_ups(demo.laureate, staff, rng, count=2)
+
+    names = _names(rng, LAUREATE_COUNT - 1)
+    for i, (first, last) in enumerate(names):
+        year = FIRST_PROMOTION + i * (LAST_PROMOTION - FIRST_PROMOTION + 1) // len(names)
+        track = list(SCHOOLS)[i % len(SCHOOLS)]
+        status, situation = _status(rng, year)
+        referent = referents[i % len(referents)]
+        laureate = _seed_laureate(
+            user=demo_user(
+                f"{_slug(first)}.{_slug(last)}@example.org", first, last, password=hashed
+            ),
+            promotion=promotions[year],
+            track=track,
+            study_year=min(LAST_PROMOTION - year + 1, TRACK_YEARS[track]),
+            school=rng.choice(SCHOOLS[track]),
+            city=rng.choice(CITIES),
+            status=status,
+            situation=situation,
+            referent=referent if status == Status.ACTIVE else None,
+        )
+        demo.laureates.append(laureate)
+        sponsor = sponsors[i % len(sponsors)]
+        previous = sponsors[(i + 3) % len(sponsors)] if i % 5 == 0 else None
+        # One active laureate in six waits for a sponsor: staff see them in the filter.
+        if status != Status.LEFT and not (status == Status.ACTIVE and i % 6 == 0):
+            _seed_sponsorships(
+                laureate, sponsor, year, current=status == Status.ACTIVE, previous=previous
+            )
+        if status == Status.ACTIVE:
+            _seed_follow_ups(laureate, referent, rng, count=1 + i % 3)
+    return demo
+
+
+def _seed_laureate(*, user, promotion: Promotion, **fields) -> Laureate:
+    return Laureate.objects.update_or_create(
+        user=user,
+        defaults={
+            "promotion": promotion,
+            "joined_on": datetime.date(promotion.year, 9, 1),
+            "phone": f"06 {zlib.crc32(user.email.encode()) % 90 + 10:02d} 23 45 67",
+            **fields,
+        },
+    )[0]
+
+
+def _seed_sponsorships(
+    laureate: Laureate, sponsor: Sponsor, year: int, *, current: bool, previous: Sponsor | None
+) -> None:
+    """A first sponsor from the first autumn; some laureates changed sponsor a year later."""
+    start = datetime.date(year, 10, 1)
+    if previous is not None:
+        handover = datetime.date(year + 1, 9, 30)
+        Sponsorship.objects.update_or_create(
+            laureate=laureate, sponsor=previous, started_on=start, defaults={"ended_on": handover}
+        )
+        start = handover + datetime.timedelta(days=1)
+    ended_on = None if current else datetime.date(min(year + 5, LAST_PROMOTION), 6, 30)
+    Sponsorship.objects.update_or_create(
+        laureate=laureate, sponsor=sponsor, started_on=start, defaults={"ended_on": ended_on}
+    )
+
+
+def _seed_follow_ups(laureate: Laureate, by, rng: random.Random, *, count: int) -> None:
+    channels = list(Channel)
+    for n in range(count):
+        FollowUp.objects.update_or_create(
+            laureate=laureate,
+            date=datetime.date(2026, 1 + 3 * n, 5 + rng.randrange(20)),
+            channel=rng.choice(channels),
+            defaults={"note": rng.choice(FOLLOW_UP_NOTES), "by": by},
+        )
+
+
+def _status(rng: random.Random, year: int) -> tuple[str, str]:
+    if year >= 2021:
+        return Status.ACTIVE, Situation.STUDYING
+    if rng.random() < 0.12:
+        return Status.LEFT, Situation.SEEKING
+    if year >= 2018:
+        return Status.ACTIVE, rng.choice([Situation.STUDYING, Situation.SEEKING])
+    return Status.ALUMNI, rng.choice([Situation.IN_WORK] * 4 + [Situation.SEEKING])
+
+
+def _names(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    pairs = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
+    return rng.sample(pairs, count)
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(ascii_text.lower().replace("'", " ").split())

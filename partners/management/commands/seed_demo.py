@@ -1,0 +1,37 @@
+"""``manage.py seed_demo``: a small believable programme to log into, never in production."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from laureates import demo as laureates_demo
+from partners import demo as partners_demo
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo data and the three demo logins (DEBUG only)."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo only runs with DEBUG on: it writes demo logins with a public password."
+            )
+        # Each app seeds its own part, lowest app first; running it again rewrites the same rows.
+        with transaction.atomic():
+            companies = partners_demo.seed_companies()
+            laureates = laureates_demo.seed(companies=companies)
+            partners_demo.seed(companies=companies, laureates=laureates)
+
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: {len(laureates.laureates)} laureates, "
+                f"{len(laureates.sponsors)} sponsors, {len(companies)} partner companies."
+            )
+        )
+        self.stdout.write(f"Logins (password {laureates_demo.PASSWORD}):")
+        for email, role in [
+            (laureates_demo.STAFF_EMAIL, "staff, superuser -> /admin/"),
+            (laureates_demo.LAUREATE_EMAIL, "laureate -> /me/"),
+            (laureates_demo.PARTNER_EMAIL, "partner company member -> /partners/"),
+        ]:
+            self.stdout.write(f"  {email:<24} {role}")
