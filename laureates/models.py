@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +46,9 @@ class Situation(models.TextChoices):
 class LaureateQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Status.ACTIVE)
+
+    def with_current_sponsor(self):
+        return self.filter(Exists(Sponsorship.objects.current().filter(laureate=OuterRef("pk"))))
 
     def without_current_sponsor(self):
         return self.exclude(sponsorships__in=Sponsorship.objects.current())

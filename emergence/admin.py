@@ -1,0 +1,104 @@
+"""The user admin, adapted to the e-mail login, and the invitation action shared by the apps."""
+
+from collections.abc import Iterable
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from emergence.accounts import user_invite
+from emergence.models import User
+
+
+def invite(request, users: Iterable[User]) -> int:
+    """Invite each active user in ``users`` and tell the staff member how many were invited."""
+    invited = skipped = 0
+    for user in users:
+        if user.is_active:
+            user_invite(user=user)
+            invited += 1
+        else:
+            skipped += 1
+    if invited:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d invitation will be sent: a link to choose a password.",
+                "%(count)d invitations will be sent: a link to choose a password.",
+                invited,
+            )
+            % {"count": invited},
+        )
+    if skipped:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d inactive user was not invited.",
+                "%(count)d inactive users were not invited.",
+                skipped,
+            )
+            % {"count": skipped},
+        )
+    return invited
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "first_name", "last_name", "language")
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class UserForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "language",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    list_display = ("email", "first_name", "last_name", "language", "is_staff", "is_active")
+    list_filter = ("is_staff", "is_active", "is_superuser", "language", "groups")
+    search_fields = ("email", "first_name", "last_name")
+    ordering = ("email",)
+    show_full_result_count = False
+    actions = ["send_invitation"]
+
+    @admin.action(description=_("Send an invitation"), permissions=["change"])
+    def send_invitation(self, request, queryset):
+        invite(request, queryset)

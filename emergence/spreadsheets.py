@@ -1,0 +1,464 @@
+"""Spreadsheet import and export shared by every resource: formats, widgets, safety rules.
+
+The rules: an import is all-or-nothing and names each bad row; French and English
+column headers are accepted, whatever their case or accents; a CSV saved by Excel in
+France (semicolons, UTF-8 with a BOM, dd/mm/yyyy dates) imports; exported cells that a
+spreadsheet would run as a formula are neutralised.
+"""
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import tablib
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from import_export import resources, widgets
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+
+# A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def normalise(text) -> str:
+    """Drop case, accents, spaces and punctuation: "Année d'études" -> "anneedetudes"."""
+    text = unicodedata.normalize("NFKD", str(text or "")).casefold()
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return re.sub(r"[^a-z0-9]", "", text)
+
+
+def neutralise(value):
+    """Prefix a quote to a text cell a spreadsheet would otherwise run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """Undo :func:`neutralise`, so that an export imports back to the same text."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_TRIGGERS):
+        return value[1:]
+    return value
+
+
+def exports_in_french() -> bool:
+    return (translation.get_language() or settings.LANGUAGE_CODE).startswith("fr")
+
+
+# Formats -----------------------------------------------------------------------------
+
+
+def decode(data: bytes | str) -> str:
+    """Read UTF-8 (with or without a BOM), falling back on Windows-1252 (older Excel)."""
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")
+
+
+def detect_delimiter(text: str) -> str:
+    """Excel in France separates with semicolons; most other tools with commas."""
+    header = text.split("\n", 1)[0]
+    counts = {delimiter: header.count(delimiter) for delimiter in (";", ",", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+class CSV(base_formats.CSV):
+    """CSV that reads what Excel writes and writes what Excel reads, in France too."""
+
+    # Read the raw bytes, so that the encoding is detected here and not assumed.
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = decode(in_stream)
+        return tablib.import_set(text, format="csv", delimiter=detect_delimiter(text))
+
+    def export_data(self, dataset, **kwargs):
+        # The BOM and semicolons make Excel in France open the file in columns, accents intact.
+        delimiter = ";" if exports_in_french() else ","
+        return "\ufeff" + dataset.export("csv", delimiter=delimiter)
+
+
+class XLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream):
+        from io import BytesIO
+
+        import openpyxl
+
+        book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=True)
+        rows = book.active.iter_rows(values_only=True)
+        headers = list(next(rows, []))
+        while headers and headers[-1] is None:
+            headers.pop()
+        dataset = tablib.Dataset(headers=headers)
+        width = len(headers)
+        for row in rows:
+            row = list(row[:width])
+            dataset.append(row + [None] * (width - len(row)))
+        return dataset
+
+
+FORMATS = [CSV, XLSX]
+
+
+# Widgets -----------------------------------------------------------------------------
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class TextWidget(widgets.CharWidget):
+    def __init__(self, *, required: bool = False, max_length: int | None = None):
+        super().__init__(coerce_to_string=True, allow_blank=True)
+        self.required = required
+        self.max_length = max_length
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            if self.required:
+                raise ValueError(gettext("This value is required."))
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a phone number or a year typed into a number cell
+        text = unneutralise(str(value).strip())
+        if self.max_length and len(text) > self.max_length:
+            raise ValueError(
+                gettext("At most %(max)d characters (this one has %(length)d).")
+                % {"max": self.max_length, "length": len(text)}
+            )
+        return text
+
+
+class EmailWidget(TextWidget):
+    def __init__(self, *, required: bool = True):
+        super().__init__(required=required, max_length=254)
+
+    def clean(self, value, row=None, **kwargs):
+        email = super().clean(value, row, **kwargs).lower()
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ValueError(
+                    gettext("“%(value)s” is not a valid e-mail address.") % {"value": email}
+                ) from None
+        return email
+
+
+class IntegerWidget(widgets.Widget):
+    def __init__(self, *, minimum: int, maximum: int):
+        super().__init__(coerce_to_string=True)
+        self.minimum, self.maximum = minimum, maximum
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        try:
+            number = float(str(value).strip().replace(",", "."))
+        except ValueError:
+            number = None
+        if number is None or not number.is_integer():
+            raise ValueError(gettext("“%(value)s” is not a whole number.") % {"value": value})
+        if not self.minimum <= number <= self.maximum:
+            raise ValueError(
+                gettext("%(value)s is not between %(min)d and %(max)d.")
+                % {"value": int(number), "min": self.minimum, "max": self.maximum}
+            )
+        return int(number)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return value if kwargs.get("force_native_type") else str(value)
+
+
+class DateWidget(widgets.Widget):
+    """Accepts 01/09/2017 (France), 2017-09-01 (ISO) and spreadsheet dates."""
+
+    INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        text = text.split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2} ", text) else text
+        for date_format in self.INPUT_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, date_format).date()
+            except ValueError:
+                continue
+        raise ValueError(
+            gettext("“%(value)s” is not a date: write it like 01/09/2017 or 2017-09-01.")
+            % {"value": text}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        if kwargs.get("force_native_type"):
+            return value
+        return value.strftime("%d/%m/%Y" if exports_in_french() else "%Y-%m-%d")
+
+
+class ChoiceWidget(widgets.Widget):
+    """Accepts the stored value, the label in any language of the site, and ``aliases``.
+
+    Exports the label in the active language.
+    """
+
+    def __init__(self, choices, *, aliases: dict[str, Iterable[str]] | None = None):
+        super().__init__(coerce_to_string=True)
+        self.choices = choices
+        self.aliases = aliases or {}
+
+    def lookup(self) -> dict[str, str]:
+        if getattr(self, "_lookup", None):
+            return self._lookup
+        table = {}
+        for value, label in self.choices:
+            table[normalise(value)] = value
+            for language, _name in settings.LANGUAGES:
+                with translation.override(language):
+                    table[normalise(label)] = value
+            for alias in self.aliases.get(value, ()):
+                table[normalise(alias)] = value
+        self._lookup = table
+        return table
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        found = self.lookup().get(normalise(unneutralise(str(value).strip())))
+        if found is None:
+            accepted = ", ".join(str(label) for _value, label in self.choices)
+            raise ValueError(
+                gettext("“%(value)s” is not one of: %(accepted)s.")
+                % {"value": value, "accepted": accepted}
+            )
+        return found
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class BooleanWidget(widgets.Widget):
+    TRUE = {"1", "yes", "true", "oui", "vrai", "x", "active", "actif"}
+    FALSE = {"0", "no", "false", "non", "faux", "inactive", "inactif"}
+
+    def clean(self, value, row=None, **kwargs):
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = normalise(value)
+        if text in self.TRUE or text == normalise(gettext("yes")):
+            return True
+        if text in self.FALSE or text == normalise(gettext("no")):
+            return False
+        raise ValueError(gettext("“%(value)s” is neither yes nor no.") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        if exports_in_french():
+            return "oui" if value else "non"
+        return "yes" if value else "no"
+
+
+# Resources ---------------------------------------------------------------------------
+
+
+class SpreadsheetResource(resources.ModelResource):
+    """A resource that imports all-or-nothing and reads French or English headers.
+
+    Each column has a key (its English header, also its field name) and a French
+    header; ``aliases`` adds other accepted spellings.
+    """
+
+    #: column key -> French header
+    french_headers: dict[str, str] = {}
+    #: column key -> other accepted spellings
+    aliases: dict[str, tuple[str, ...]] = {}
+    #: columns a file must have
+    required_columns: tuple[str, ...] = ()
+    #: the column that identifies a row; a value seen twice in a file is an error
+    key_column: str = ""
+
+    class Meta:
+        use_transactions = True
+        clean_model_instances = True
+        skip_unchanged = False
+        report_skipped = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._seen_keys: dict[str, int] = {}
+
+    # Import: all-or-nothing ----------------------------------------------------------
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        # One invalid row rolls back every row, even when the caller asked otherwise.
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        self._seen_keys = {}
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+
+    def header_lookup(self) -> dict[str, str]:
+        lookup = {}
+        for key in self.fields:
+            for spelling in (key, self.french_headers.get(key, ""), *self.aliases.get(key, ())):
+                if spelling:
+                    lookup[normalise(spelling)] = key
+        return lookup
+
+    def before_import(self, dataset, **kwargs):
+        lookup = self.header_lookup()
+        headers = [lookup.get(normalise(header), header or "") for header in dataset.headers]
+        repeated = {key for key in headers if key in self.fields and headers.count(key) > 1}
+        dataset.headers = headers
+        # Blank lines at the end of a sheet are not rows; blank lines inside it keep their number.
+        while len(dataset) and all(is_blank(cell) for cell in dataset[-1]):
+            dataset.pop()
+        missing = [key for key in self.required_columns if key not in headers]
+        if missing or repeated:
+            del dataset[0 : len(dataset)]
+            problems = [
+                gettext("The file has no “%(column)s” column.") % {"column": self.header(key)}
+                for key in missing
+            ] + [
+                gettext("The “%(column)s” column appears twice.") % {"column": self.header(key)}
+                for key in sorted(repeated)
+            ]
+            raise ValueError(" ".join(problems))
+
+    def header(self, key: str) -> str:
+        return self.french_headers.get(key, key) if exports_in_french() else key
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if self.key_column and self.key_column in row:
+            attribute = self.fields[self.key_column].attribute
+            key = normalise(row[self.key_column])
+            number = kwargs.get("row_number")
+            if key and key in self._seen_keys and self._seen_keys[key] != number:
+                errors.setdefault(attribute, []).append(
+                    gettext("Same value as row %(number)d.") % {"number": self._seen_keys[key]}
+                )
+            elif key:
+                self._seen_keys[key] = number
+        if errors:
+            raise ValidationError(errors)
+
+    # Validation: errors are named by their column, as the staff member sees it --------
+
+    #: model fields that are checked elsewhere, so the model's own validation skips them
+    validation_exclude: tuple[str, ...] = ()
+
+    def validate_related(self, instance, errors: dict) -> dict:
+        """Validate related rows saved with this one; return ``errors`` completed."""
+        return errors
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = self.validate_related(instance, dict(import_validation_errors or {}))
+        try:
+            instance.full_clean(
+                exclude=[*errors, *self.validation_exclude], validate_unique=validate_unique
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(self.errors_by_column(errors))
+
+    def errors_by_column(self, errors: dict) -> dict:
+        columns = {field.attribute: key for key, field in self.fields.items()}
+        named = {}
+        for key, messages_ in errors.items():
+            if key != NON_FIELD_ERRORS:
+                key = self.header(columns.get(key, key))
+            named.setdefault(key, []).extend(messages_)
+        return named
+
+    # Export --------------------------------------------------------------------------
+
+    def get_export_headers(self, selected_fields=None):
+        return [self.header(field.column_name) for field in self.get_export_fields(selected_fields)]
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        row = super().export_resource(instance, selected_fields, **kwargs)
+        return [neutralise(value) for value in row]
+
+
+def import_errors(result) -> list[str]:
+    """One line per problem of an import result, naming the row: "Row 3 – referent: …"."""
+    lines = [str(error.error) for error in result.base_errors]
+    for number, errors in result.row_errors():
+        lines += [
+            gettext("Row %(number)s: %(error)s") % {"number": number, "error": error.error}
+            for error in errors
+        ]
+    for row in result.invalid_rows:
+        for field, messages_ in row.error_dict.items():
+            for message in messages_:
+                text = message if field == NON_FIELD_ERRORS else f"{field}: {message}"
+                lines.append(
+                    gettext("Row %(number)s: %(error)s") % {"number": row.number, "error": text}
+                )
+    return lines
+
+
+# Admin -------------------------------------------------------------------------------
+
+
+class SpreadsheetAdminMixin(ImportExportMixin):
+    """Import and export in CSV and XLSX for staff who may change, respectively see, the rows."""
+
+    formats = FORMATS
+    import_formats = FORMATS
+    export_formats = FORMATS
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def process_result(self, result, request):
+        # The confirm step imports again; if the data changed since the preview and a
+        # row became invalid, nothing was written, and the staff member is told why.
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                gettext("Nothing was imported. %(errors)s")
+                % {"errors": " ".join(import_errors(result))},
+            )
+            app_label, model_name = self.get_model_info()
+            return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import"))
+        return super().process_result(result, request)
+
+
+class SpreadsheetModelAdmin(SpreadsheetAdminMixin, admin.ModelAdmin):
+    pass

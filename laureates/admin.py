@@ -1,0 +1,250 @@
+"""The staff console for laureates, promotions, sponsors and follow-ups."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from emergence.admin import invite
+from emergence.spreadsheets import SpreadsheetModelAdmin
+from laureates.models import FollowUp, Laureate, Promotion, Sponsor, Sponsorship
+from laureates.resources import LaureateResource, SponsorResource
+
+
+class StaffListFilter(admin.RelatedFieldListFilter):
+    """A filter on a user field that lists staff members only, not every user."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, limit_choices_to={"is_staff": True}, ordering=ordering
+        )
+
+
+class CurrentSponsorFilter(admin.SimpleListFilter):
+    title = _("current sponsor")
+    parameter_name = "current_sponsor"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("none", _("none"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.with_current_sponsor()
+        if self.value() == "none":
+            return queryset.without_current_sponsor()
+        return queryset
+
+
+def one_current_sponsorship_message() -> str:
+    constraint = next(
+        c for c in Sponsorship._meta.constraints if c.name == "one_current_sponsorship_per_laureate"
+    )
+    return constraint.get_violation_error_message()
+
+
+class SponsorshipFormSet(BaseInlineFormSet):
+    """Checks the one-current-sponsorship rule across the rows of one submission.
+
+    Each form's model validation cannot see its siblings (and an inline form leaves
+    the laureate out of constraint checks), so two current sponsorships typed in one
+    submission would otherwise reach the database constraint and fail there.
+    """
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        current = [
+            form
+            for form in self.forms
+            if form not in self.deleted_forms
+            and (form.instance.pk or form.has_changed())
+            and form.cleaned_data.get("ended_on") is None
+        ]
+        elsewhere = 0
+        if self.instance.pk:
+            # Current sponsorships not shown in this formset still count.
+            shown = [form.instance.pk for form in self.initial_forms]
+            elsewhere = (
+                Sponsorship.objects.current()
+                .filter(laureate=self.instance)
+                .exclude(pk__in=shown)
+                .count()
+            )
+        if len(current) + elsewhere > 1:
+            raise ValidationError(
+                _("%(rule)s End the previous sponsorship (fill in its “to” date) first.")
+                % {"rule": one_current_sponsorship_message()},
+                code="one_current_sponsorship",
+            )
+
+
+class SponsorshipInline(admin.TabularInline):
+    model = Sponsorship
+    formset = SponsorshipFormSet
+    fields = ("sponsor", "started_on", "ended_on")
+    autocomplete_fields = ("sponsor",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sponsor")
+
+
+class FollowUpInline(admin.TabularInline):
+    model = FollowUp
+    fields = ("date", "channel", "note", "by")
+    readonly_fields = ("by",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
+@admin.register(Laureate)
+class LaureateAdmin(SpreadsheetModelAdmin):
+    resource_classes = [LaureateResource]
+    list_display = (
+        "name",
+        "email",
+        "promotion",
+        "track",
+        "study_year",
+        "status",
+        "referent",
+        "current_sponsor",
+    )
+    list_filter = (
+        "promotion",
+        "track",
+        "status",
+        ("referent", StaffListFilter),
+        CurrentSponsorFilter,
+    )
+    search_fields = ("user__first_name", "user__last_name", "user__email", "school")
+    search_help_text = _("Name, e-mail address or school.")
+    list_select_related = ("user", "promotion", "referent")
+    autocomplete_fields = ("user", "promotion", "referent")
+    inlines = (SponsorshipInline, FollowUpInline)
+    show_full_result_count = False
+    list_per_page = 100
+    actions = ["send_invitation"]
+    fieldsets = (
+        (None, {"fields": ("user", "promotion", "status", "situation", "referent")}),
+        (_("Studies"), {"fields": ("track", "study_year", "school")}),
+        (_("Contact"), {"fields": ("city", "phone")}),
+        (None, {"fields": ("joined_on",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_current_sponsor_name()
+
+    @admin.display(description=_("name"), ordering="user__last_name")
+    def name(self, laureate):
+        return laureate.user.get_full_name() or laureate.user.email
+
+    @admin.display(description=_("e-mail address"), ordering="user__email")
+    def email(self, laureate):
+        return laureate.user.email
+
+    @admin.display(description=_("current sponsor"), ordering="current_sponsor_name")
+    def current_sponsor(self, laureate):
+        return laureate.current_sponsor_name or "—"
+
+    @admin.action(description=_("Send an invitation"), permissions=["change"])
+    def send_invitation(self, request, queryset):
+        invite(request, [laureate.user for laureate in queryset.select_related("user")])
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not FollowUp:
+            return super().save_formset(request, form, formset, change)
+        # A follow-up typed by a staff member is theirs.
+        for follow_up in formset.save(commit=False):
+            if follow_up.by_id is None:
+                follow_up.by = request.user
+            follow_up.save()
+        for follow_up in formset.deleted_objects:
+            follow_up.delete()
+        formset.save_m2m()
+
+
+@admin.register(Promotion)
+class PromotionAdmin(admin.ModelAdmin):
+    list_display = ("year", "laureate_count")
+    search_fields = ("year",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(laureate_count=Count("laureates"))
+
+    @admin.display(description=_("laureates"), ordering="laureate_count")
+    def laureate_count(self, promotion):
+        return promotion.laureate_count
+
+
+@admin.register(Sponsor)
+class SponsorAdmin(SpreadsheetModelAdmin):
+    resource_classes = [SponsorResource]
+    list_display = ("last_name", "first_name", "email", "phone", "company")
+    list_filter = ("company",)
+    search_fields = ("first_name", "last_name", "email", "company__name")
+    list_select_related = ("company",)
+    autocomplete_fields = ("company",)
+    show_full_result_count = False
+
+
+class CurrentFilter(admin.SimpleListFilter):
+    title = _("current")
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.current()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Sponsorship.objects.current())
+        return queryset
+
+
+@admin.register(Sponsorship)
+class SponsorshipAdmin(admin.ModelAdmin):
+    list_display = ("laureate", "sponsor", "started_on", "ended_on")
+    list_filter = (CurrentFilter, "sponsor__company")
+    search_fields = (
+        "laureate__user__first_name",
+        "laureate__user__last_name",
+        "laureate__user__email",
+        "sponsor__first_name",
+        "sponsor__last_name",
+        "sponsor__email",
+    )
+    list_select_related = ("laureate__user", "sponsor")
+    autocomplete_fields = ("laureate", "sponsor")
+    date_hierarchy = "started_on"
+    show_full_result_count = False
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ("date", "laureate", "channel", "by")
+    list_filter = ("channel", ("by", StaffListFilter))
+    search_fields = (
+        "laureate__user__first_name",
+        "laureate__user__last_name",
+        "laureate__user__email",
+        "note",
+    )
+    list_select_related = ("laureate__user", "by")
+    autocomplete_fields = ("laureate",)
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+    def get_changeform_initial_data(self, request):
+        return {"by": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "by":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,0 +1,264 @@
+"""Spreadsheet import and export of laureates and sponsors."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from import_export.fields import Field
+
+from emergence.spreadsheets import (
+    ChoiceWidget,
+    DateWidget,
+    EmailWidget,
+    IntegerWidget,
+    SpreadsheetResource,
+    TextWidget,
+)
+from laureates.models import Laureate, Promotion, Situation, Sponsor, Status, Track
+from partners.models import Company
+
+TRACK_ALIASES = {
+    Track.MEDICINE: ("médecine", "medecine", "PASS", "LAS", "PASS/LAS", "santé"),
+    Track.PREPA: ("prépa", "classe préparatoire", "classes préparatoires", "CPGE"),
+    Track.UNIVERSITY: ("université", "fac", "faculté"),
+    Track.ENGINEERING: ("école d'ingénieurs", "école d'ingénieur", "ingénieur", "engineering"),
+    Track.BUSINESS: ("école de commerce", "commerce", "business"),
+    Track.IUT_BTS: ("IUT", "BTS", "IUT / BTS", "BUT"),
+    Track.OTHER: ("autre", "other"),
+}
+STATUS_ALIASES = {
+    Status.ACTIVE: ("actif", "active", "en cours"),
+    Status.ALUMNI: ("ancien", "ancienne", "ancien·ne", "ancien lauréat", "alumnus", "alumna"),
+    Status.LEFT: ("parti", "partie", "parti·e", "a quitté le programme", "sorti", "left"),
+}
+SITUATION_ALIASES = {
+    Situation.STUDYING: ("en études", "études", "étudiant", "étudiante", "studying"),
+    Situation.IN_WORK: ("en emploi", "emploi", "salarié", "salariée", "in work", "employed"),
+    Situation.SEEKING: ("en recherche", "recherche", "en recherche d'emploi", "seeking"),
+}
+
+
+class PromotionWidget(IntegerWidget):
+    """A promotion is its year; a year not seen before creates the promotion."""
+
+    def __init__(self):
+        super().__init__(minimum=1950, maximum=2100)
+
+    def clean(self, value, row=None, **kwargs):
+        year = super().clean(value, row, **kwargs)
+        if year is None:
+            return None
+        return Promotion.objects.get_or_create(year=year)[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return super().render(value.year if value else None, **kwargs)
+
+
+class StaffWidget(EmailWidget):
+    """A referent is named by the e-mail address of a staff member."""
+
+    def __init__(self):
+        super().__init__(required=False)
+
+    def clean(self, value, row=None, **kwargs):
+        email = super().clean(value, row, **kwargs)
+        if not email:
+            return None
+        user = get_user_model().objects.filter(email__iexact=email, is_staff=True).first()
+        if user is None:
+            raise ValueError(
+                gettext("No staff member has the e-mail address %(email)s.") % {"email": email}
+            )
+        return user
+
+    def render(self, value, obj=None, **kwargs):
+        return value.email if value else ""
+
+
+class LaureateResource(SpreadsheetResource):
+    """One row per laureate, keyed by e-mail; the user is created or updated with it."""
+
+    email = Field(attribute="user__email", column_name="email", widget=EmailWidget())
+    first_name = Field(
+        attribute="user__first_name", widget=TextWidget(required=True, max_length=150)
+    )
+    last_name = Field(attribute="user__last_name", widget=TextWidget(required=True, max_length=150))
+    promotion = Field(attribute="promotion", widget=PromotionWidget())
+    track = Field(attribute="track", widget=ChoiceWidget(Track.choices, aliases=TRACK_ALIASES))
+    study_year = Field(
+        attribute="study_year", widget=IntegerWidget(minimum=1, maximum=12), default=1
+    )
+    school = Field(attribute="school", widget=TextWidget(max_length=200))
+    city = Field(attribute="city", widget=TextWidget(max_length=100))
+    phone = Field(attribute="phone", widget=TextWidget(max_length=30))
+    status = Field(
+        attribute="status",
+        widget=ChoiceWidget(Status.choices, aliases=STATUS_ALIASES),
+        default=Status.ACTIVE,
+    )
+    situation = Field(
+        attribute="situation",
+        widget=ChoiceWidget(Situation.choices, aliases=SITUATION_ALIASES),
+        default=Situation.STUDYING,
+    )
+    referent = Field(attribute="referent", widget=StaffWidget())
+    joined_on = Field(attribute="joined_on", widget=DateWidget())
+    current_sponsor = Field(attribute="current_sponsor_name", readonly=True)
+
+    french_headers = {
+        "email": "E-mail",
+        "first_name": "Prénom",
+        "last_name": "Nom",
+        "promotion": "Promotion",
+        "track": "Filière",
+        "study_year": "Année d'études",
+        "school": "École",
+        "city": "Ville",
+        "phone": "Téléphone",
+        "status": "Statut",
+        "situation": "Situation",
+        "referent": "Référent",
+        "joined_on": "Entrée le",
+        "current_sponsor": "Parrain ou marraine",
+    }
+    aliases = {
+        "email": ("Adresse e-mail", "Courriel", "Mail", "E-mail address"),
+        "first_name": ("First name",),
+        "last_name": ("Last name", "Nom de famille"),
+        "promotion": ("Promo", "Année de promotion"),
+        "track": ("Filiere", "Parcours"),
+        "study_year": ("Année", "Study year", "Année d'étude"),
+        "school": ("Établissement", "Etablissement"),
+        "referent": ("Référente", "Référent·e", "Chargé de suivi", "Chargée de suivi"),
+        "joined_on": ("Entrée", "Date d'entrée", "Joined on"),
+        "current_sponsor": ("Parrain", "Marraine", "Parrain/marraine", "Current sponsor"),
+    }
+    required_columns = ("email",)
+    key_column = "email"
+    validation_exclude = ("user",)
+
+    class Meta:
+        model = Laureate
+        fields = (
+            "email",
+            "first_name",
+            "last_name",
+            "promotion",
+            "track",
+            "study_year",
+            "school",
+            "city",
+            "phone",
+            "status",
+            "situation",
+            "referent",
+            "joined_on",
+            "current_sponsor",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return self.filter_export(Laureate.objects.all())
+
+    def filter_export(self, queryset, **kwargs):
+        # Joins and one subquery: an export costs the same queries whatever its length.
+        return queryset.select_related("user", "promotion", "referent").with_current_sponsor_name()
+
+    def get_instance(self, instance_loader, row):
+        try:
+            email = self.fields["email"].clean(row)
+        except (KeyError, ValueError):
+            return None
+        return Laureate.objects.select_related("user").filter(user__email__iexact=email).first()
+
+    def import_instance(self, instance, row, **kwargs):
+        if instance.user_id is None:
+            # A new laureate: reuse the account with this e-mail address, or make one.
+            User = get_user_model()
+            try:
+                email = self.fields["email"].clean(row)
+            except ValueError:
+                email = ""
+            user = User.objects.filter(email__iexact=email).first() if email else None
+            if user is None:
+                user = User(email=email)
+                user.set_unusable_password()
+            instance.user = user
+        super().import_instance(instance, row, **kwargs)
+
+    def validate_related(self, instance, errors):
+        # The user is validated here and saved just before the laureate (before_save_instance).
+        checked = [
+            name for name in ("email", "first_name", "last_name") if f"user__{name}" in errors
+        ]
+        try:
+            instance.user.full_clean(exclude=["password", *checked])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(f"user__{field}", []).extend(messages)
+        return errors
+
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.user.save()
+        instance.user = instance.user
+
+
+class CompanyWidget(TextWidget):
+    """A sponsor's company, named as in the companies list."""
+
+    def __init__(self):
+        super().__init__(required=True, max_length=200)
+
+    def clean(self, value, row=None, **kwargs):
+        name = super().clean(value, row, **kwargs)
+        company = Company.objects.filter(name__iexact=name).first()
+        if company is None:
+            raise ValueError(
+                gettext("No company is called “%(name)s”: import the companies first.")
+                % {"name": name}
+            )
+        return company
+
+    def render(self, value, obj=None, **kwargs):
+        return value.name if value else ""
+
+
+class SponsorResource(SpreadsheetResource):
+    first_name = Field(attribute="first_name", widget=TextWidget(required=True, max_length=100))
+    last_name = Field(attribute="last_name", widget=TextWidget(required=True, max_length=100))
+    email = Field(attribute="email", widget=EmailWidget())
+    phone = Field(attribute="phone", widget=TextWidget(max_length=30))
+    company = Field(attribute="company", widget=CompanyWidget())
+
+    french_headers = {
+        "first_name": "Prénom",
+        "last_name": "Nom",
+        "email": "E-mail",
+        "phone": "Téléphone",
+        "company": "Entreprise",
+    }
+    aliases = {
+        "first_name": ("First name",),
+        "last_name": ("Last name", "Nom de famille"),
+        "email": ("Adresse e-mail", "Courriel", "Mail", "E-mail address"),
+        "company": ("Société", "Entreprise marraine", "Company name"),
+    }
+    required_columns = ("email",)
+    key_column = "email"
+
+    class Meta:
+        model = Sponsor
+        fields = ("first_name", "last_name", "email", "phone", "company")
+        export_order = fields
+
+    def get_queryset(self):
+        return self.filter_export(Sponsor.objects.all())
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("company")
+
+    def get_instance(self, instance_loader, row):
+        try:
+            email = self.fields["email"].clean(row)
+        except (KeyError, ValueError):
+            return None
+        return Sponsor.objects.filter(email__iexact=email).first()

@@ -1,0 +1,58 @@
+"""Spreadsheet import and export of partner companies."""
+
+from import_export.fields import Field
+
+from emergence.spreadsheets import BooleanWidget, EmailWidget, SpreadsheetResource, TextWidget
+from partners.models import Company
+
+
+class CompanyResource(SpreadsheetResource):
+    """One row per company, keyed by its name (whatever its case)."""
+
+    name = Field(attribute="name", widget=TextWidget(required=True, max_length=200))
+    sector = Field(attribute="sector", widget=TextWidget(max_length=100))
+    city = Field(attribute="city", widget=TextWidget(max_length=100))
+    contact_name = Field(attribute="contact_name", widget=TextWidget(max_length=200))
+    contact_email = Field(attribute="contact_email", widget=EmailWidget(required=False))
+    contact_phone = Field(attribute="contact_phone", widget=TextWidget(max_length=30))
+    active = Field(attribute="active", widget=BooleanWidget(), default=True)
+
+    french_headers = {
+        "name": "Nom",
+        "sector": "Secteur",
+        "city": "Ville",
+        "contact_name": "Contact",
+        "contact_email": "E-mail du contact",
+        "contact_phone": "Téléphone du contact",
+        "active": "Active",
+    }
+    aliases = {
+        "name": ("Entreprise", "Raison sociale", "Company"),
+        "sector": ("Secteur d'activité",),
+        "contact_name": ("Nom du contact", "Contact name"),
+        "contact_email": ("Contact e-mail", "Courriel du contact"),
+        "contact_phone": ("Contact phone",),
+        "active": ("Actif", "Active ?"),
+    }
+    required_columns = ("name",)
+    key_column = "name"
+
+    class Meta:
+        model = Company
+        fields = (
+            "name",
+            "sector",
+            "city",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "active",
+        )
+        export_order = fields
+
+    def get_instance(self, instance_loader, row):
+        try:
+            name = self.fields["name"].clean(row)
+        except (KeyError, ValueError):
+            return None
+        return Company.objects.filter(name__iexact=name).first()
