@@ -1,10 +1,15 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from emergence import roles
+from emergence.forms import EmailAuthenticationForm
 
 
 def home(request):
@@ -19,6 +24,43 @@ def home(request):
     if roles.is_partner(user):
         return redirect("partners:dashboard")
     return redirect("no_role")
+
+
+class LoginView(auth_views.LoginView):
+    """Log in by e-mail; the site then speaks the user's own language."""
+
+    authentication_form = EmailAuthenticationForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        _remember_language(response, form.get_user().language)
+        return response
+
+
+@require_POST
+def set_language(request):
+    """Switch the site's language and, for a logged-in user, keep it for their e-mails too."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
+
+
+def _remember_language(response, language: str) -> None:
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
 
 
 @never_cache
