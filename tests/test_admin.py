@@ -1,0 +1,472 @@
+"""The staff console: lists, filters, inlines, the sponsorship rule and invitations."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from laureates.models import FollowUp, Laureate, Sponsorship, Track
+from tests.factories import (
+    CompanyFactory,
+    FollowUpFactory,
+    LaureateFactory,
+    PartnerMembershipFactory,
+    PromotionFactory,
+    SponsorFactory,
+    SponsorshipFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+User = get_user_model()
+LAUREATES = reverse("admin:laureates_laureate_changelist")
+NEW_PASSWORD = "a-brand-new-passphrase-42"
+
+
+def laureate_list(client, **params):
+    response = client.get(LAUREATES, params)
+    assert response.status_code == 200
+    return response
+
+
+def listed(response) -> set[Laureate]:
+    return set(response.context["cl"].result_list)
+
+
+# The laureate list ---------------------------------------------------------------------
+
+
+def test_laureate_list_shows_promotion_track_referent_and_current_sponsor(staff_client, staff):
+    laureate = LaureateFactory(referent=staff, promotion=PromotionFactory(year=2019))
+    SponsorshipFactory(laureate=laureate, sponsor__first_name="Paul", sponsor__last_name="Durand")
+    SponsorshipFactory(
+        laureate=laureate,
+        sponsor__first_name="Old",
+        sponsor__last_name="Sponsor",
+        ended_on=datetime.date(2024, 12, 31),
+    )
+
+    content = laureate_list(staff_client).content.decode()
+
+    assert laureate.user.email in content
+    assert "2019" in content
+    assert str(Track(laureate.track).label) in content
+    assert "Camille Martin" in content
+    assert "Paul Durand" in content
+    assert "Old Sponsor" not in content
+
+
+def test_laureate_list_searches_by_name_email_and_school(staff_client, laureate, other_laureate):
+    other_laureate.school = "Lycée Henri-IV"
+    other_laureate.save()
+
+    assert listed(laureate_list(staff_client, q="Benali")) == {laureate}
+    assert listed(laureate_list(staff_client, q="yanis.laureate")) == {other_laureate}
+    assert listed(laureate_list(staff_client, q="Henri-IV")) == {other_laureate}
+
+
+def test_laureate_list_filters_by_promotion_track_status_and_referent(staff_client, staff):
+    match = LaureateFactory(
+        promotion=PromotionFactory(year=2020), track=Track.MEDICINE, referent=staff
+    )
+    LaureateFactory(promotion=PromotionFactory(year=2020), track=Track.PREPA, referent=staff)
+    LaureateFactory(promotion=PromotionFactory(year=2021), track=Track.MEDICINE)
+
+    response = laureate_list(
+        staff_client,
+        promotion__id__exact=match.promotion_id,
+        track__exact=Track.MEDICINE,
+        status__exact="active",
+        referent__id__exact=staff.pk,
+    )
+
+    assert listed(response) == {match}
+
+
+def test_no_current_sponsor_filter_lists_only_laureates_without_one(staff_client):
+    sponsored = SponsorshipFactory().laureate
+    ended = SponsorshipFactory(ended_on=datetime.date(2025, 1, 31)).laureate
+    never = LaureateFactory()
+
+    assert listed(laureate_list(staff_client, current_sponsor="none")) == {ended, never}
+    assert listed(laureate_list(staff_client, current_sponsor="yes")) == {sponsored}
+
+
+def test_referent_filter_offers_staff_members_only(staff_client, staff, outsider):
+    response = laureate_list(staff_client)
+
+    referent_filter = next(
+        spec for spec in response.context["cl"].filter_specs if spec.field_path == "referent"
+    )
+    names = {label for _pk, label in referent_filter.lookup_choices}
+    assert str(staff) in names
+    assert str(outsider) not in names
+
+
+def fill_laureate_list(size: int, staff) -> None:
+    promotion = PromotionFactory(year=2022)
+    for _ in range(size):
+        laureate = LaureateFactory(promotion=promotion, referent=staff)
+        SponsorshipFactory(laureate=laureate)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"current_sponsor": "yes", "track__exact": Track.ENGINEERING, "q": "example"}],
+    ids=["unfiltered", "filtered"],
+)
+def test_laureate_list_costs_the_same_queries_for_5_and_50_laureates(
+    staff_client, staff, django_assert_num_queries, filters
+):
+    fill_laureate_list(5, staff)
+    with CaptureQueriesContext(connection) as small:
+        assert len(listed(laureate_list(staff_client, **filters))) == 5
+    fill_laureate_list(45, staff)
+
+    with django_assert_num_queries(len(small)):
+        assert len(listed(laureate_list(staff_client, **filters))) == 50
+
+
+def test_laureate_list_does_not_count_the_whole_table(staff_client, laureate):
+    response = laureate_list(staff_client, q="Benali")
+
+    assert response.context["cl"].show_full_result_count is False
+
+
+# The sponsorship rule in the inline ----------------------------------------------------
+
+
+def change_data(laureate, sponsorships=(), follow_ups=()) -> dict:
+    """The laureate change form as the browser posts it, with the given inline rows."""
+    data = {
+        "user": laureate.user_id,
+        "promotion": laureate.promotion_id,
+        "status": laureate.status,
+        "situation": laureate.situation,
+        "referent": laureate.referent_id or "",
+        "track": laureate.track,
+        "study_year": laureate.study_year,
+        "school": laureate.school,
+        "city": laureate.city,
+        "phone": laureate.phone,
+        "joined_on": laureate.joined_on.isoformat(),
+    }
+    for prefix, rows in (("sponsorships", sponsorships), ("follow_ups", follow_ups)):
+        data[f"{prefix}-TOTAL_FORMS"] = len(rows)
+        data[f"{prefix}-INITIAL_FORMS"] = sum(1 for row in rows if row.get("id"))
+        data[f"{prefix}-MIN_NUM_FORMS"] = 0
+        data[f"{prefix}-MAX_NUM_FORMS"] = 1000
+        for i, row in enumerate(rows):
+            for key, value in row.items():
+                data[f"{prefix}-{i}-{key}"] = value
+            data[f"{prefix}-{i}-laureate"] = laureate.pk
+    return data
+
+
+def existing(sponsorship, **changes) -> dict:
+    row = {
+        "id": sponsorship.pk,
+        "sponsor": sponsorship.sponsor_id,
+        "started_on": sponsorship.started_on.isoformat(),
+        "ended_on": sponsorship.ended_on.isoformat() if sponsorship.ended_on else "",
+    }
+    return {**row, **changes}
+
+
+def new(sponsor, started_on="2025-09-01", ended_on="") -> dict:
+    return {"id": "", "sponsor": sponsor.pk, "started_on": started_on, "ended_on": ended_on}
+
+
+def change_laureate(client, laureate, **rows):
+    url = reverse("admin:laureates_laureate_change", args=[laureate.pk])
+    return client.post(url, change_data(laureate, **rows))
+
+
+ONE_CURRENT = "This laureate already has a current sponsor."
+
+
+def test_a_second_current_sponsorship_in_the_inline_shows_an_error(staff_client, laureate):
+    current = SponsorshipFactory(laureate=laureate)
+
+    response = change_laureate(
+        staff_client, laureate, sponsorships=[existing(current), new(SponsorFactory())]
+    )
+
+    assert response.status_code == 200
+    assert ONE_CURRENT in response.content.decode()
+    assert laureate.sponsorships.count() == 1
+
+
+def test_two_new_current_sponsorships_in_one_submit_show_an_error(staff_client, laureate):
+    response = change_laureate(
+        staff_client, laureate, sponsorships=[new(SponsorFactory()), new(SponsorFactory())]
+    )
+
+    assert response.status_code == 200
+    assert ONE_CURRENT in response.content.decode()
+    assert not laureate.sponsorships.exists()
+
+
+def test_ending_a_sponsorship_and_starting_the_next_in_one_submit_is_accepted(
+    staff_client, laureate
+):
+    previous = SponsorshipFactory(laureate=laureate)
+    successor = SponsorFactory()
+
+    response = change_laureate(
+        staff_client,
+        laureate,
+        sponsorships=[existing(previous, ended_on="2025-08-31"), new(successor)],
+    )
+
+    assert response.status_code == 302
+    assert Sponsorship.objects.current().get(laureate=laureate).sponsor == successor
+
+
+def test_the_sponsorship_page_shows_the_one_current_sponsorship_rule(staff_client, laureate):
+    SponsorshipFactory(laureate=laureate)
+
+    response = staff_client.post(
+        reverse("admin:laureates_sponsorship_add"),
+        {"laureate": laureate.pk, "sponsor": SponsorFactory().pk, "started_on": "2025-09-01"},
+    )
+
+    assert response.status_code == 200
+    assert ONE_CURRENT in response.content.decode()
+
+
+def test_a_follow_up_added_in_the_inline_is_signed_by_the_staff_member(
+    staff_client, staff, laureate
+):
+    response = change_laureate(
+        staff_client,
+        laureate,
+        follow_ups=[{"id": "", "date": "2025-10-02", "channel": "phone", "note": "Point"}],
+    )
+
+    assert response.status_code == 302
+    follow_up = FollowUp.objects.get(laureate=laureate)
+    assert (follow_up.by, follow_up.note) == (staff, "Point")
+
+
+def test_an_existing_follow_up_keeps_its_author_when_another_staff_member_edits_it(
+    client, laureate
+):
+    author = FollowUpFactory(laureate=laureate).by
+    editor = StaffFactory()
+    client.force_login(editor)
+    follow_up = laureate.follow_ups.get()
+
+    client.post(
+        reverse("admin:laureates_laureate_change", args=[laureate.pk]),
+        change_data(
+            laureate,
+            follow_ups=[
+                {
+                    "id": follow_up.pk,
+                    "date": "2025-10-02",
+                    "channel": "meeting",
+                    "note": "Edited",
+                }
+            ],
+        ),
+    )
+
+    follow_up.refresh_from_db()
+    assert (follow_up.note, follow_up.by) == ("Edited", author)
+
+
+def test_the_laureate_change_page_loads_with_its_sponsorships_and_follow_ups(
+    staff_client, laureate
+):
+    SponsorshipFactory(laureate=laureate)
+    FollowUpFactory(laureate=laureate, note="Bilan de rentrée")
+
+    response = staff_client.get(reverse("admin:laureates_laureate_change", args=[laureate.pk]))
+
+    assert response.status_code == 200
+    assert "Bilan de rentrée" in response.content.decode()
+
+
+# Invitations ---------------------------------------------------------------------------
+
+
+def link_in(body: str) -> str:
+    match = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_inviting_laureates_emails_a_link_to_choose_a_password_and_log_in(
+    staff_client, client, laureate, other_laureate, django_capture_on_commit_callbacks
+):
+    laureate.user.set_unusable_password()
+    laureate.user.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            LAUREATES,
+            {"action": "send_invitation", "_selected_action": [laureate.pk, other_laureate.pk]},
+            follow=True,
+        )
+
+    assert "2 invitations will be sent" in response.content.decode()
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "ines.laureate@example.org",
+        "yanis.laureate@example.org",
+    ]
+    message = next(m for m in mail.outbox if m.to == ["ines.laureate@example.org"])
+    staff_client.logout()
+    response = client.get(link_in(message.body))
+    response = client.post(
+        response.url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.login(username="ines.laureate@example.org", password=NEW_PASSWORD)
+
+
+def test_inviting_users_names_how_many_and_skips_inactive_ones(
+    staff_client, django_capture_on_commit_callbacks
+):
+    active = UserFactory()
+    inactive = UserFactory(is_active=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:emergence_user_changelist"),
+            {"action": "send_invitation", "_selected_action": [active.pk, inactive.pk]},
+            follow=True,
+        )
+
+    content = response.content.decode()
+    assert "1 invitation will be sent" in content
+    assert "1 inactive user was not invited" in content
+    assert [message.to for message in mail.outbox] == [[active.email]]
+
+
+def test_inviting_partner_members_sends_them_the_email(
+    staff_client, partner_member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:partners_partnermembership_changelist"),
+            {"action": "send_invitation", "_selected_action": [partner_member.pk]},
+        )
+
+    assert [message.to for message in mail.outbox] == [["hr@conseil.example.com"]]
+
+
+# Users ---------------------------------------------------------------------------------
+
+
+def test_staff_creates_a_user_by_email_without_a_password_to_invite_them(staff_client):
+    response = staff_client.post(
+        reverse("admin:emergence_user_add"),
+        {
+            "email": "New.Person@Example.org",
+            "first_name": "New",
+            "last_name": "Person",
+            "language": "en",
+            "usable_password": "false",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="new.person@example.org")
+    assert (user.language, user.has_usable_password()) == ("en", False)
+
+
+def test_a_second_user_with_the_same_email_in_another_case_is_refused(staff_client, laureate):
+    response = staff_client.post(
+        reverse("admin:emergence_user_add"),
+        {"email": "INES.laureate@example.org", "language": "fr", "usable_password": "false"},
+    )
+
+    assert response.status_code == 200
+    assert User.objects.filter(email__iexact="ines.laureate@example.org").count() == 1
+
+
+def test_user_list_searches_by_email_and_filters_by_language(staff_client, laureate, outsider):
+    outsider.language = "en"
+    outsider.save()
+
+    response = staff_client.get(
+        reverse("admin:emergence_user_changelist"), {"q": "example.org", "language__exact": "en"}
+    )
+
+    assert list(response.context["cl"].result_list) == [outsider]
+
+
+# Every other page of the console -------------------------------------------------------
+
+
+def test_promotion_list_counts_laureates(staff_client):
+    promotion = PromotionFactory(year=2016)
+    LaureateFactory.create_batch(2, promotion=promotion)
+
+    response = staff_client.get(reverse("admin:laureates_promotion_changelist"))
+
+    assert {p.year: p.laureate_count for p in response.context["cl"].result_list}[2016] == 2
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:laureates_promotion_changelist",
+        "admin:laureates_sponsor_changelist",
+        "admin:laureates_sponsorship_changelist",
+        "admin:laureates_followup_changelist",
+        "admin:partners_company_changelist",
+        "admin:partners_partnermembership_changelist",
+        "admin:emergence_user_changelist",
+        "admin:laureates_laureate_import",
+        "admin:laureates_laureate_export",
+        "admin:laureates_sponsor_import",
+        "admin:partners_company_import",
+        "admin:laureates_laureate_add",
+        "admin:laureates_followup_add",
+        "admin:partners_company_add",
+    ],
+)
+def test_console_pages_load_for_staff_with_some_data(staff_client, staff, url_name):
+    company = CompanyFactory()
+    SponsorshipFactory(sponsor__company=company)
+    FollowUpFactory(by=staff)
+    PartnerMembershipFactory(company=company)
+
+    response = staff_client.get(reverse(url_name), {"q": "a"} if "changelist" in url_name else {})
+
+    assert response.status_code == 200
+
+
+def test_follow_up_list_filters_by_channel_and_author(staff_client, staff):
+    mine = FollowUpFactory(by=staff, channel="meeting")
+    FollowUpFactory(channel="meeting")
+    FollowUpFactory(by=staff, channel="phone")
+
+    response = staff_client.get(
+        reverse("admin:laureates_followup_changelist"),
+        {"channel__exact": "meeting", "by__id__exact": staff.pk},
+    )
+
+    assert list(response.context["cl"].result_list) == [mine]
+
+
+def test_company_page_lists_its_partner_members(staff_client, partner_member):
+    url = reverse("admin:partners_company_change", args=[partner_member.company_id])
+
+    response = staff_client.get(url)
+
+    assert str(partner_member.user) in response.content.decode()
+
+
+def test_non_staff_users_are_sent_to_the_admin_login(laureate_client):
+    response = laureate_client.get(LAUREATES)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
