@@ -333,7 +333,7 @@ class SpreadsheetResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         lookup = self.header_lookup()
-        headers = [lookup.get(normalise(header), header or "") for header in dataset.headers]
+        headers = [lookup.get(normalise(header), header or "") for header in dataset.headers or []]
         repeated = {key for key in headers if key in self.fields and headers.count(key) > 1}
         dataset.headers = headers
         # Blank lines at the end of a sheet are not rows; blank lines inside it keep their number.
@@ -446,14 +446,34 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        # Show the columns as the staff member will write them: in French, in French.
+        context = getattr(response, "context_data", None)
+        if context and "fields_list" in context:
+            context["fields_list"] = [
+                (
+                    resource_class.get_display_name(),
+                    [
+                        resource_class().header(key)
+                        for key, field in resource_class.fields.items()
+                        if not field.readonly
+                    ],
+                )
+                for resource_class in self.get_import_resource_classes(request)
+            ]
+        return response
+
     def process_result(self, result, request):
         # The confirm step imports again; if the data changed since the preview and a
         # row became invalid, nothing was written, and the staff member is told why.
         if result.has_errors() or result.has_validation_errors():
+            errors = import_errors(result)
+            if len(errors) > 20:
+                more = len(errors) - 20
+                errors = errors[:20] + [gettext("… and %(count)d more.") % {"count": more}]
             messages.error(
-                request,
-                gettext("Nothing was imported. %(errors)s")
-                % {"errors": " ".join(import_errors(result))},
+                request, gettext("Nothing was imported. %(errors)s") % {"errors": " ".join(errors)}
             )
             app_label, model_name = self.get_model_info()
             return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import"))

@@ -14,7 +14,6 @@ from emergence.spreadsheets import (
     TextWidget,
 )
 from laureates.models import Laureate, Promotion, Situation, Sponsor, Status, Track
-from partners.models import Company
 
 TRACK_ALIASES = {
     Track.MEDICINE: ("médecine", "medecine", "PASS", "LAS", "PASS/LAS", "santé"),
@@ -210,6 +209,8 @@ class CompanyWidget(TextWidget):
 
     def clean(self, value, row=None, **kwargs):
         name = super().clean(value, row, **kwargs)
+        # partners sits above laureates: reach Company through the foreign key, not an import.
+        Company = Sponsor._meta.get_field("company").related_model
         company = Company.objects.filter(name__iexact=name).first()
         if company is None:
             raise ValueError(

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from laureates.models import FollowUp, Laureate, Sponsorship, Track
+from laureates.models import FollowUp, Laureate, Promotion, Sponsorship, Track
 from tests.factories import (
     CompanyFactory,
     FollowUpFactory,
@@ -442,6 +442,35 @@ def test_console_pages_load_for_staff_with_some_data(staff_client, staff, url_na
     response = staff_client.get(reverse(url_name), {"q": "a"} if "changelist" in url_name else {})
 
     assert response.status_code == 200
+
+
+LIST_FILLERS = {
+    "admin:laureates_promotion_changelist": lambda: LaureateFactory(
+        promotion=PromotionFactory(year=1990 + Promotion.objects.count())
+    ),
+    "admin:laureates_sponsor_changelist": lambda: SponsorFactory(),
+    "admin:laureates_sponsorship_changelist": lambda: SponsorshipFactory(),
+    "admin:laureates_followup_changelist": lambda: FollowUpFactory(),
+    "admin:partners_company_changelist": lambda: CompanyFactory(),
+    "admin:partners_partnermembership_changelist": lambda: PartnerMembershipFactory(),
+    "admin:emergence_user_changelist": lambda: UserFactory(),
+}
+
+
+@pytest.mark.parametrize("url_name", LIST_FILLERS)
+def test_console_lists_cost_the_same_queries_for_5_and_50_rows(
+    staff_client, django_assert_num_queries, url_name
+):
+    url = reverse(url_name)
+    for _ in range(5):
+        LIST_FILLERS[url_name]()
+    with CaptureQueriesContext(connection) as small:
+        assert staff_client.get(url).status_code == 200
+    for _ in range(45):
+        LIST_FILLERS[url_name]()
+
+    with django_assert_num_queries(len(small)):
+        assert staff_client.get(url).status_code == 200
 
 
 def test_follow_up_list_filters_by_channel_and_author(staff_client, staff):

@@ -451,6 +451,14 @@ def test_sponsor_export_costs_the_same_queries_for_3_and_30_sponsors(db):
     assert export_queries(SponsorResource) == small
 
 
+def test_company_export_costs_the_same_queries_for_3_and_30_companies(db):
+    CompanyFactory.create_batch(3)
+    small = export_queries(CompanyResource)
+    CompanyFactory.create_batch(27)
+
+    assert export_queries(CompanyResource) == small
+
+
 def test_company_export_round_trips(db):
     CompanyFactory(name="=Bad Idea", active=False, contact_email="x@example.com")
     data = CSV().export_data(CompanyResource().export())
@@ -477,6 +485,14 @@ def admin_import(client, model: str, name: str, content: bytes, file_format: int
         reverse(f"admin:{model}_import"),
         {"resource": "0", "format": str(file_format), "import_file": upload},
     )
+
+
+def test_admin_import_page_lists_the_columns_with_their_french_headers(staff_client):
+    response = staff_client.get(reverse("admin:laureates_laureate_import"))
+
+    content = response.content.decode()
+    assert "Année d&#x27;études" in content or "Année d'études" in content
+    assert "Référent" in content
 
 
 def test_admin_imports_an_excel_france_csv_after_a_preview(staff_client, staff):
