@@ -1,0 +1,45 @@
+# Two commands for a fresh machine with Python 3.11+: `make demo` and `make test`.
+PYTHON ?= python3
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+# Stamps: pip runs again only when a requirements file changes.
+RUNTIME := $(VENV)/.installed-runtime
+DEV := $(VENV)/.installed-dev
+
+.PHONY: demo test bench lint install
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(DEV): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(RUNTIME) $@
+
+install: $(RUNTIME)
+
+demo: $(RUNTIME)
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  Emergence demo: http://127.0.0.1:$(PORT)/"
+	@echo "  Password for all three logins: demo-emergence-2026"
+	@echo "    staff@example.org     staff (superuser)  -> /admin/"
+	@echo "    laureate@example.org  laureate           -> /me/"
+	@echo "    partner@example.org   partner member     -> /partners/"
+	@echo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(DEV)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(RUNTIME)
+	$(PY) bench/run.py
+
+lint: $(DEV)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

@@ -1,0 +1,274 @@
+"""The benchmark: main pages' median time and SQL query count at growing sizes.
+
+    make bench                                  # N=1,000 then N=10,000, SQLite scratch file
+    BENCH_SIZES=500,2000 BENCH_REPEAT=9 make bench
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/emergence_bench make bench
+
+It builds the laureates with bulk inserts in a scratch database (never the
+project's), requests each page of PAGES through Django's test client and the
+full middleware, and writes a table to stdout and bench/out/results.json.
+To measure a new page, append it to PAGES (and its user to USERS if needed).
+"""
+
+import datetime
+import json
+import os
+import statistics
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+# WhiteNoise warns that STATIC_ROOT is empty until collectstatic: irrelevant here.
+warnings.filterwarnings("ignore", message="No directory at")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.utils import OperationalError  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from laureates.models import (  # noqa: E402
+    Channel,
+    FollowUp,
+    Laureate,
+    Promotion,
+    Situation,
+    Sponsor,
+    Sponsorship,
+    Status,
+    Track,
+)
+from partners.models import Company  # noqa: E402
+
+OUT = Path(settings.OUT)
+SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+WARM_UP = 3
+BATCH = 2000
+User = get_user_model()
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    as_user: str | None = None  # a key of USERS; None for an anonymous visitor
+
+
+PAGES = [
+    Page("health check", "/healthz"),
+    Page("laureate home", "/me/", as_user="laureate"),
+    Page("admin laureate list", "/admin/laureates/laureate/", as_user="staff"),
+    Page(
+        "admin laureate list, active",
+        "/admin/laureates/laureate/?status__exact=active",
+        as_user="staff",
+    ),
+]
+
+# Who requests the pages: functions so they are looked up after the data is built.
+USERS: dict[str, Callable[[], object]] = {
+    "staff": lambda: User.objects.get(email="staff@bench.example.org"),
+    "laureate": lambda: User.objects.get(email="laureate@bench.example.org"),
+}
+
+
+def reset_database() -> None:
+    """An empty, migrated scratch database."""
+    if connection.vendor == "sqlite":
+        OUT.mkdir(parents=True, exist_ok=True)
+        Path(connection.settings_dict["NAME"]).unlink(missing_ok=True)
+    else:
+        try:
+            connection.ensure_connection()
+        except OperationalError:
+            # The database does not exist yet: create it from the server's maintenance database.
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{connection.settings_dict["NAME"]}"')
+    call_command("migrate", verbosity=0, interactive=False)
+    if connection.vendor != "sqlite":
+        call_command("flush", verbosity=0, interactive=False)
+
+
+@transaction.atomic
+def build_base() -> None:
+    """Promotions, a staff referent, two companies and their sponsors, the measured laureate."""
+    hashed = make_password("bench-password")
+    staff = User.objects.create(
+        email="staff@bench.example.org", password=hashed, is_staff=True, is_superuser=True
+    )
+    Promotion.objects.bulk_create(Promotion(year=year) for year in range(2009, 2027))
+    companies = Company.objects.bulk_create(
+        [Company(name="Conseil Horizon"), Company(name="Banque Solidaire")]
+    )
+    Sponsor.objects.bulk_create(
+        Sponsor(
+            first_name=f"Parrain{i}",
+            last_name="Bench",
+            email=f"sponsor{i}@bench.example.com",
+            company=companies[i % 2],
+        )
+        for i in range(50)
+    )
+    user = User.objects.create(
+        email="laureate@bench.example.org", password=hashed, first_name="Nora", last_name="Bench"
+    )
+    laureate = Laureate.objects.create(
+        user=user,
+        promotion=Promotion.objects.get(year=2024),
+        track=Track.MEDICINE,
+        study_year=3,
+        referent=staff,
+    )
+    Sponsorship.objects.create(
+        laureate=laureate, sponsor=Sponsor.objects.first(), started_on=datetime.date(2024, 10, 1)
+    )
+
+
+@transaction.atomic
+def add_laureates(start: int, stop: int) -> None:
+    """Laureates ``start`` to ``stop - 1``, with a current sponsor for most, one follow-up each."""
+    hashed = make_password("bench-password")  # once: hashing is what makes users slow to create
+    staff = User.objects.get(email="staff@bench.example.org")
+    promotions = list(Promotion.objects.order_by("year"))
+    sponsors = list(Sponsor.objects.order_by("pk"))
+    tracks = [track for track in Track]
+    statuses = [Status.ACTIVE] * 7 + [Status.ALUMNI] * 2 + [Status.LEFT]
+    for low in range(start, stop, BATCH):
+        high = min(low + BATCH, stop)
+        users = User.objects.bulk_create(
+            User(
+                email=f"laureate{i}@bench.example.org",
+                first_name=f"Prénom{i}",
+                last_name=f"Nom{i:05d}",
+                password=hashed,
+            )
+            for i in range(low, high)
+        )
+        laureates = Laureate.objects.bulk_create(
+            Laureate(
+                user=user,
+                promotion=promotions[i % len(promotions)],
+                track=tracks[i % len(tracks)],
+                study_year=1 + i % 5,
+                school=f"École {i % 40}",
+                city="Lyon",
+                status=statuses[i % len(statuses)],
+                situation=Situation.STUDYING,
+                referent=staff,
+                joined_on=datetime.date(promotions[i % len(promotions)].year, 9, 1),
+            )
+            for i, user in zip(range(low, high), users, strict=True)
+        )
+        Sponsorship.objects.bulk_create(
+            Sponsorship(
+                laureate=laureate,
+                sponsor=sponsors[i % len(sponsors)],
+                started_on=datetime.date(2024, 10, 1),
+            )
+            for i, laureate in zip(range(low, high), laureates, strict=True)
+            if i % 5
+        )
+        FollowUp.objects.bulk_create(
+            FollowUp(laureate=laureate, channel=Channel.PHONE, note="Point d'étape", by=staff)
+            for laureate in laureates
+        )
+
+
+def measure(page: Page, clients: dict[str | None, Client]) -> dict:
+    client = clients[page.as_user]
+    for _ in range(WARM_UP):
+        response = client.get(page.path)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page.path)
+    # Read now: the next request's request_started signal empties the query log.
+    query_count = len(queries)
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        client.get(page.path)
+        times.append((time.perf_counter() - started) * 1000)
+    return {
+        "page": page.name,
+        "path": page.path,
+        "status": response.status_code,
+        "median_ms": round(statistics.median(times), 2),
+        "queries": query_count,
+    }
+
+
+def logged_in_clients() -> dict[str | None, Client]:
+    clients: dict[str | None, Client] = {None: Client()}
+    for name, user in USERS.items():
+        clients[name] = Client()
+        clients[name].force_login(user())
+    return clients
+
+
+def print_table(results: list[dict]) -> None:
+    sizes = sorted({row["n"] for row in results})
+    cells = {(row["page"], row["n"]): row for row in results}
+    width = max(len(page.name) for page in PAGES) + 2
+    header = "".join(f"{f'N={n:,}':>22}" for n in sizes)
+    print(
+        f"\n{connection.vendor}: median of {REPEAT} requests after {WARM_UP} warm-up, "
+        "queries of one request"
+    )
+    print(f"{'page':<{width}}{header}")
+    print(f"{'':<{width}}" + "".join(f"{'median ms':>12}{'queries':>10}" for _ in sizes))
+    for page in PAGES:
+        line = f"{page.name:<{width}}"
+        for n in sizes:
+            row = cells[(page.name, n)]
+            flag = "" if row["status"] == 200 else f" ({row['status']})"
+            line += f"{row['median_ms']:>12.2f}{row['queries']:>10}{flag}"
+        print(line)
+
+
+def main() -> int:
+    started = time.perf_counter()
+    reset_database()
+    build_base()
+    results = []
+    built = 1  # the measured laureate
+    for n in SIZES:
+        t = time.perf_counter()
+        add_laureates(built, n)
+        built = max(built, n)
+        print(f"N={n:,}: built in {time.perf_counter() - t:.1f} s", file=sys.stderr)
+        clients = logged_in_clients()
+        results += [{"n": n, **measure(page, clients)} for page in PAGES]
+
+    print_table(results)
+    report = {
+        "database": connection.vendor,
+        "repeat": REPEAT,
+        "warm_up": WARM_UP,
+        "sizes": SIZES,
+        "python": sys.version.split()[0],
+        "django": django.get_version(),
+        "results": results,
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nJSON: {OUT / 'results.json'}  ({time.perf_counter() - started:.0f} s in all)")
+    failed = [row for row in results if row["status"] != 200]
+    for row in failed:
+        print(f"FAILED: {row['path']} answered {row['status']} at N={row['n']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
