@@ -164,7 +164,7 @@ def change_data(laureate, sponsorships=(), follow_ups=()) -> dict:
         for i, row in enumerate(rows):
             for key, value in row.items():
                 data[f"{prefix}-{i}-{key}"] = value
-            data[f"{prefix}-{i}-laureate"] = laureate.pk
+            data[f"{prefix}-{i}-laureate"] = laureate.pk or ""
     return data
 
 
@@ -499,3 +499,17 @@ def test_non_staff_users_are_sent_to_the_admin_login(laureate_client):
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_new_laureate_with_two_current_sponsorships_shows_an_error(staff_client, outsider):
+    laureate = Laureate(
+        user=outsider, promotion=PromotionFactory(), track=Track.OTHER, study_year=1
+    )
+    laureate.joined_on = datetime.date(2025, 9, 1)
+    data = change_data(laureate, sponsorships=[new(SponsorFactory()), new(SponsorFactory())])
+
+    response = staff_client.post(reverse("admin:laureates_laureate_add"), data)
+
+    assert response.status_code == 200
+    assert ONE_CURRENT in response.content.decode()
+    assert not Laureate.objects.exists()

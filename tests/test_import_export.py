@@ -589,3 +589,13 @@ def test_non_staff_users_are_sent_to_the_admin_login_from_import_and_export_page
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_preview_of_a_file_without_an_email_column_says_so(staff_client):
+    response = admin_import(
+        staff_client, "laureates_laureate", "f.csv", "Prénom;Nom\nA;B\n".encode()
+    )
+
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert "The file has no “E-mail” column." in response.content.decode()
