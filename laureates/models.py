@@ -48,10 +48,10 @@ class LaureateQuerySet(models.QuerySet):
         return self.filter(status=Status.ACTIVE)
 
     def with_current_sponsor(self):
-        return self.filter(Exists(Sponsorship.objects.current().filter(laureate=OuterRef("pk"))))
+        return self.filter(_has_current_sponsorship())
 
     def without_current_sponsor(self):
-        return self.exclude(sponsorships__in=Sponsorship.objects.current())
+        return self.filter(~_has_current_sponsorship())
 
     def with_current_sponsor_name(self):
         """Annotate ``current_sponsor_name`` with one subquery, whatever the list's length."""
@@ -73,6 +73,10 @@ class LaureateQuerySet(models.QuerySet):
                 | Q(school__icontains=word)
             )
         return self.filter(query)
+
+
+def _has_current_sponsorship() -> Exists:
+    return Exists(Sponsorship.objects.current().filter(laureate=OuterRef("pk")))
 
 
 class Laureate(models.Model):
