@@ -228,3 +228,80 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} · {self.get_channel_display()}"
+
+
+class SearchKind(models.TextChoices):
+    INTERNSHIP = "internship", _("internship")
+    WORK_STUDY = "work_study", _("work-study contract")
+    JOB = "job", _("job")
+
+
+class SearchQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+
+class Search(models.Model):
+    """What a laureate is looking for now: an internship, a work-study contract or a job."""
+
+    laureate = models.ForeignKey(
+        Laureate, verbose_name=_("laureate"), on_delete=models.CASCADE, related_name="searches"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=SearchKind.choices)
+    field = models.CharField(_("field"), max_length=200, blank=True)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"), null=True, blank=True
+    )
+    place = models.CharField(_("where"), max_length=200, blank=True)
+    pitch = models.TextField(_("pitch"), max_length=1000, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+
+    objects = SearchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("search")
+        verbose_name_plural = _("searches")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["laureate"],
+                condition=Q(closed_on__isnull=True),
+                name="one_open_search_per_laureate",
+                violation_error_message=_("This laureate already has an open search."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} · {self.field}" if self.field else self.get_kind_display()
+        )
+
+
+def search_set(
+    *,
+    laureate: Laureate,
+    kind: str | None,
+    field: str = "",
+    starts_on=None,
+    duration_months: int | None = None,
+    place: str = "",
+    pitch: str = "",
+) -> "Search | None":
+    """Make ``kind`` the laureate's open search (or close it when ``kind`` is empty)."""
+    current = laureate.searches.open().select_for_update().first()
+    if not kind:
+        if current is not None:
+            current.closed_on = timezone.localdate()
+            current.save(update_fields=["closed_on", "updated_at"])
+        return None
+    search = current or Search(laureate=laureate)
+    search.kind = kind
+    search.field = field
+    search.starts_on = starts_on
+    search.duration_months = duration_months
+    search.place = place
+    search.pitch = pitch
+    search.save()
+    return search
