@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import html
 import io
 
 import openpyxl
@@ -193,11 +194,16 @@ def test_import_with_one_bad_row_imports_nothing_and_names_the_row(staff, outsid
 
     assert (Laureate.objects.count(), User.objects.count(), Promotion.objects.count()) == counts
     errors = import_errors(result)
-    assert [line.split(":")[0] for line in errors] == ["Row 2", "Row 4", "Row 4", "Row 4"]
+    assert [line.split(":")[0].strip() for line in errors] == [
+        "Ligne 2",
+        "Ligne 4",
+        "Ligne 4",
+        "Ligne 4",
+    ]
     assert "astrologie" in errors[0] and "Filière" in errors[0]
     row_4 = " ".join(errors[1:])
-    assert "15 is not between 1 and 12" in row_4
-    assert "No staff member has the e-mail address nobody@example.org" in row_4
+    assert "15 n'est pas compris entre 1 et 12" in row_4
+    assert "Aucun membre de l'équipe n'a l'adresse e-mail nobody@example.org" in row_4
     assert "31/02/2033" in row_4
 
 
@@ -211,7 +217,7 @@ def test_a_referent_who_is_not_staff_is_a_row_error(outsider):
 
     assert not Laureate.objects.exists()
     assert import_errors(result) == [
-        "Row 1: Référent: No staff member has the e-mail address nobody@example.org."
+        "Ligne 1\u00a0: Référent: Aucun membre de l'équipe n'a l'adresse e-mail nobody@example.org."
     ]
 
 
@@ -222,8 +228,8 @@ def test_a_new_laureate_without_promotion_or_name_is_a_row_error(db):
 
     assert not Laureate.objects.exists()
     errors = import_errors(result)
-    assert any(line.startswith("Row 1: Prénom:") for line in errors)
-    assert any(line.startswith("Row 1: Promotion:") for line in errors)
+    assert any(line.startswith("Ligne 1\u00a0: Prénom:") for line in errors)
+    assert any(line.startswith("Ligne 1\u00a0: Promotion:") for line in errors)
 
 
 def test_the_same_email_twice_in_a_file_is_an_error(db):
@@ -236,7 +242,7 @@ def test_the_same_email_twice_in_a_file_is_an_error(db):
     result = import_csv(LaureateResource(), text)
 
     assert not Laureate.objects.exists()
-    assert import_errors(result) == ["Row 2: E-mail: Same value as row 1."]
+    assert import_errors(result) == ["Ligne 2\u00a0: E-mail: Même valeur qu'à la ligne 1."]
 
 
 def test_a_file_without_an_email_column_imports_nothing_and_says_why(db):
@@ -284,7 +290,8 @@ def test_a_sponsor_of_an_unknown_company_is_a_row_error(db):
 
     assert not Sponsor.objects.exists()
     assert import_errors(result) == [
-        "Row 1: Entreprise: No company is called “Nowhere Inc”: import the companies first."
+        "Ligne 1\u00a0: Entreprise: Aucune entreprise ne s'appelle «\u00a0Nowhere Inc\u00a0»"
+        "\u00a0: importez d'abord les entreprises."
     ]
 
 
@@ -555,7 +562,7 @@ def test_admin_confirm_writes_nothing_if_a_row_became_invalid_since_the_preview(
 
     assert not Laureate.objects.exists()
     message = " ".join(str(m) for m in response.context["messages"])
-    assert "Row 2" in message and "referent@example.org" in message
+    assert "Ligne 2" in message and "referent@example.org" in message
 
 
 def test_admin_exports_laureates_as_xlsx_with_the_changelist_filters(staff_client, staff):
@@ -598,4 +605,7 @@ def test_admin_preview_of_a_file_without_an_email_column_says_so(staff_client):
 
     assert response.status_code == 200
     assert "confirm_form" not in response.context
-    assert "The file has no “E-mail” column." in response.content.decode()
+    # The staff console speaks French.
+    assert "Le fichier n'a pas de colonne «\u00a0E-mail\u00a0»." in html.unescape(
+        response.content.decode()
+    )
