@@ -1,13 +1,15 @@
 """Invitations: an e-mail with a link to choose a password, valid PASSWORD_RESET_TIMEOUT."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from emergence.mail import send_email
+from emergence.models import OutboxEmail
+from emergence.outbox import outbox_enqueue, outbox_send_now
 
 
 def set_password_url(user) -> str:
@@ -17,21 +19,24 @@ def set_password_url(user) -> str:
     return settings.SITE_URL + path
 
 
-def user_invite(*, user) -> None:
-    """Queue the invitation e-mail once the current transaction commits."""
-    from emergence.tasks import send_invitation
-
-    transaction.on_commit(lambda: send_invitation.delay(user.pk))
-
-
-def invitation_send(*, user) -> None:
-    send_email(
-        "invitation",
-        {
+def user_invite(*, user) -> OutboxEmail:
+    """Record the invitation in the outbox; it is sent once the current transaction commits."""
+    # A fresh nonce in the key: staff may invite the same person again (a lost or expired link).
+    return outbox_enqueue(
+        key=f"invitation:user-{user.pk}:{uuid.uuid4().hex[:12]}",
+        kind="invitation",
+        to=user.email,
+        template="invitation",
+        context={
             "user": user,
             "url": set_password_url(user),
             "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         },
-        to=user.email,
         language=user.language,
+        user=user,
     )
+
+
+def invitation_send(*, user) -> None:
+    """Record the invitation and send it now, in this process (the send_invitation task)."""
+    outbox_send_now(pk=user_invite(user=user).pk)

@@ -1,4 +1,5 @@
-"""The user admin, adapted to the e-mail login, and the invitation action shared by the apps."""
+"""The user admin, adapted to the e-mail login, the invitation action shared by the apps, and
+the mail outbox."""
 
 from collections.abc import Iterable
 
@@ -9,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from emergence.accounts import user_invite
-from emergence.models import User
+from emergence.models import OutboxEmail, User
+from emergence.outbox import outbox_resend
 
 
 def invite(request, users: Iterable[User]) -> int:
@@ -102,3 +104,55 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description=_("Send an invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
         invite(request, queryset)
+
+
+# The mail outbox ----------------------------------------------------------------------------
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    list_display = ("kind", "to", "subject", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "kind", "language", "created_at")
+    search_fields = ("to", "key", "subject")
+    search_help_text = _("Recipient, key or subject.")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    list_per_page = 100
+    actions = ["resend"]
+    fields = (
+        "key",
+        "kind",
+        "user",
+        "to",
+        "language",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "claimed_at",
+        "sent_at",
+        "subject",
+        "text",
+        "html",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only: the staff look at e-mails and re-send failed ones, never edit them.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Re-send the failed e-mails"), permissions=["change"])
+    def resend(self, request, queryset):
+        count = outbox_resend(emails=queryset)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d failed e-mail will be sent again.",
+                "%(count)d failed e-mails will be sent again.",
+                count,
+            )
+            % {"count": count},
+        )

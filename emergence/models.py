@@ -1,10 +1,13 @@
-"""The user: an e-mail address as login, a preferred language."""
+"""The user (an e-mail address as login, a preferred language) and the mail outbox."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserManager(BaseUserManager):
@@ -53,3 +56,61 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+
+# The mail outbox ----------------------------------------------------------------------------
+# Every e-mail is a row first, written in the transaction of the change that causes it, then
+# sent by a task that claims the row. The functions that use it live in emergence/outbox.py.
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("e-mail status", "pending")
+    SENDING = "sending", pgettext_lazy("e-mail status", "sending")
+    SENT = "sent", pgettext_lazy("e-mail status", "sent")
+    FAILED = "failed", pgettext_lazy("e-mail status", "failed")
+
+
+class OutboxEmail(models.Model):
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        unique=True,
+        help_text=_("What the e-mail is about and to whom: the same key is never sent twice."),
+    )
+    kind = models.CharField(_("kind"), max_length=50, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbox_emails",
+    )
+    to = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("text"))
+    html = models.TextField(_("HTML"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=OutboxStatus.SENT) | Q(sent_at__isnull=False),
+                name="outbox_sent_has_sent_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.to}"

@@ -2,6 +2,7 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from emergence.accounts import invitation_send
+from emergence.outbox import OutboxSendError, outbox_deliver, outbox_requeue_stale
 
 
 @shared_task(acks_late=True)
@@ -9,3 +10,22 @@ def send_invitation(user_pk: int) -> None:
     user = get_user_model().objects.filter(pk=user_pk, is_active=True).first()
     if user is not None:
         invitation_send(user=user)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None)
+def send_outbox_email(self, pk: int) -> None:
+    """Send one outbox row; the row, not Celery, counts the attempts and ends them."""
+    while True:
+        try:
+            outbox_deliver(pk=pk)
+            return
+        except OutboxSendError as error:
+            if not self.request.is_eager:
+                raise self.retry(countdown=error.countdown) from error
+            # Eager (no broker, a laptop or the tests): nothing to wait on, try again now.
+
+
+@shared_task(acks_late=True)
+def requeue_stale_outbox_emails() -> int:
+    """The periodic sweep: rows whose task was lost are queued again."""
+    return outbox_requeue_stale()
