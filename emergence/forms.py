@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,4 +9,14 @@ class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+
+
+class EmailPasswordResetForm(PasswordResetForm):
+    """Django's reset form, with the same e-mail wording as everywhere else on the site."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -423,7 +423,11 @@ def import_errors(result) -> list[str]:
     for row in result.invalid_rows:
         for field, messages_ in row.error_dict.items():
             for message in messages_:
-                text = message if field == NON_FIELD_ERRORS else f"{field}: {message}"
+                text = (
+                    message
+                    if field == NON_FIELD_ERRORS
+                    else gettext("%(column)s: %(error)s") % {"column": field, "error": message}
+                )
                 lines.append(
                     gettext("Row %(number)s: %(error)s") % {"number": row.number, "error": text}
                 )
@@ -471,7 +475,10 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             errors = import_errors(result)
             if len(errors) > 20:
                 more = len(errors) - 20
-                errors = errors[:20] + [gettext("… and %(count)d more.") % {"count": more}]
+                errors = errors[:20] + [
+                    ngettext("… and %(count)d more.", "… and %(count)d more.", more)
+                    % {"count": more}
+                ]
             messages.error(
                 request, gettext("Nothing was imported. %(errors)s") % {"errors": " ".join(errors)}
             )

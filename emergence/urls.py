@@ -1,8 +1,10 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
 from emergence import views
+from emergence.forms import EmailPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +15,11 @@ urlpatterns = [
         name="no_role",
     ),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=EmailPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("me/", include("laureates.urls")),

@@ -75,7 +75,7 @@ class SponsorshipFormSet(BaseInlineFormSet):
             )
         if len(current) + elsewhere > 1:
             raise ValidationError(
-                _("%(rule)s End the previous sponsorship (fill in its “to” date) first.")
+                _("%(rule)s End the previous sponsorship (fill in its end date) first.")
                 % {"rule": one_current_sponsorship_message()},
                 code="one_current_sponsorship",
             )

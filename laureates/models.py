@@ -168,8 +168,8 @@ class Sponsorship(models.Model):
     sponsor = models.ForeignKey(
         Sponsor, verbose_name=_("sponsor"), on_delete=models.PROTECT, related_name="sponsorships"
     )
-    started_on = models.DateField(_("from"), default=timezone.localdate)
-    ended_on = models.DateField(_("to"), null=True, blank=True)
+    started_on = models.DateField(_("start date"), default=timezone.localdate)
+    ended_on = models.DateField(_("end date"), null=True, blank=True)
 
     objects = SponsorshipQuerySet.as_manager()
 
@@ -249,7 +249,7 @@ class Search(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=SearchKind.choices)
     field = models.CharField(_("field"), max_length=200, blank=True)
-    starts_on = models.DateField(_("from"), null=True, blank=True)
+    starts_on = models.DateField(_("available from"), null=True, blank=True)
     duration_months = models.PositiveSmallIntegerField(
         _("duration (months)"), null=True, blank=True
     )
