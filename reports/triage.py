@@ -1,0 +1,284 @@
+"""The triage score: which active laureates need the team most, and why.
+
+:func:`with_triage` annotates a whole list of laureates in ONE SQL query: a numeric
+``triage_score`` (the sum of the weights of the rules that hold) and one boolean
+``triage_<rule>`` per rule, which :func:`triage_reasons` turns into words.
+
+The rules, their weights and their reasons:
+
+======================================================  ======  ===========================
+rule                                                    weight  reason shown to staff
+======================================================  ======  ===========================
+asked to be contacted (latest report)                       40  asked to be contacted
+no submitted report for the latest period past its due      30  report overdue
+date (see below)
+… and never submitted any report at all                    +15  no report yet
+stress 4 or 5 (latest report)                               25  high stress
+no sponsor meeting in the latest and previous reports       25  no sponsor meeting for 2
+                                                                quarters
+studies 1 or 2 (latest report)                              20  studies going badly
+2 points worse or more on any 1–5 scale since the           15  2 points worse or more
+previous report (stress: 2 points higher)                       since the last report: …
+no sponsor meeting in the latest report only                10  no sponsor meeting this
+                                                                quarter
+professional project 1 or 2 (latest report)                 10  professional project stalled
+======================================================  ======  ===========================
+
+"Latest report": the laureate's submitted (or reviewed) report of the most recent period
+that has opened or, while that one is not in, of the period before; drafts are not
+answers. "Previous report": the submitted report of the period just before the latest
+report's. Older answers are not scored: the overdue rule speaks for them. A laureate who
+joined after a period's due date is not overdue for it. Alumni and laureates who left
+score 0.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
+
+from laureates.models import Channel, FollowUp, Laureate, Status
+from reports.models import ActivityReport, ReportPeriod, ReportStatus, Triage, TriageState
+
+WEIGHTS = {
+    "contact": 40,
+    "overdue": 30,
+    "never": 15,
+    "stress": 25,
+    "sponsor_2": 25,
+    "studies": 20,
+    "drop": 15,
+    "sponsor_1": 10,
+    "project": 10,
+}
+
+#: A score from which a laureate "needs attention" (any rule that holds).
+NEEDS_ATTENTION = 1
+#: A score from which a laureate is urgent: asked to be contacted, or two serious signs.
+URGENT = 40
+
+REASONS = {
+    "contact": gettext_lazy("asked to be contacted"),
+    "overdue": gettext_lazy("report overdue"),
+    "never": gettext_lazy("no report yet"),
+    "stress": gettext_lazy("high stress"),
+    "sponsor_2": gettext_lazy("no sponsor meeting for 2 quarters"),
+    "studies": gettext_lazy("studies going badly"),
+    "sponsor_1": gettext_lazy("no sponsor meeting this quarter"),
+    "project": gettext_lazy("professional project stalled"),
+}
+
+#: The 1–5 scales compared with the previous report; for stress, worse is higher.
+SCALES = {
+    "studies_rating": gettext_lazy("studies"),
+    "sponsor_relationship": gettext_lazy("sponsor relationship"),
+    "project_progress": gettext_lazy("professional project"),
+    "civic_involvement": gettext_lazy("civic involvement"),
+    "stress": gettext_lazy("stress"),
+}
+HIGHER_IS_WORSE = {"stress"}
+
+ANSWERED = [ReportStatus.SUBMITTED, ReportStatus.REVIEWED]
+
+
+def _flag(condition: Q) -> Case:
+    return Case(
+        When(condition, then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+
+
+def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
+    """Annotate ``triage_score`` and the ``triage_<rule>`` flags on ``laureates``.
+
+    Everything is computed in the database: the periods are scalar subqueries, the
+    reports of the last three opened periods are joined by (laureate, period).
+    """
+    today = today or timezone.localdate()
+    opened = ReportPeriod.objects.filter(opens_on__lte=today).order_by("-year", "-quarter")
+
+    def report_of(nth: int) -> FilteredRelation:
+        period = Subquery(opened.values("pk")[nth : nth + 1])
+        return FilteredRelation(
+            "reports", condition=Q(reports__period=period, reports__status__in=ANSWERED)
+        )
+
+    queryset = laureates.alias(
+        _r0=report_of(0),
+        _r1=report_of(1),
+        _r2=report_of(2),
+        _due0=Subquery(opened.values("due_on")[:1]),
+        _due1=Subquery(opened.values("due_on")[1:2]),
+    )
+    in_current = Q(_r0__pk__isnull=False)
+    values = {}
+    for field in [*SCALES, "sponsor_met", "wants_contact"]:
+        # The latest report is the current period's, else the previous period's; the
+        # report before it is the one of the period just before.
+        values[f"_latest_{field}"] = Case(
+            When(in_current, then=F(f"_r0__{field}")), default=F(f"_r1__{field}")
+        )
+        values[f"_previous_{field}"] = Case(
+            When(in_current, then=F(f"_r1__{field}")), default=F(f"_r2__{field}")
+        )
+    queryset = queryset.alias(**values)
+
+    overdue = Q(_due0__lt=today, _r0__pk__isnull=True, joined_on__lt=F("_due0")) | Q(
+        _due0__gte=today, _due1__lt=today, _r1__pk__isnull=True, joined_on__lt=F("_due1")
+    )
+    ever = Exists(ActivityReport.objects.filter(laureate=OuterRef("pk"), status__in=ANSWERED))
+    no_meeting = Q(_latest_sponsor_met=False)
+    no_meeting_before = Q(_previous_sponsor_met=False)
+    # No previous report, or one that does not say, is not a second quarter without.
+    met_before_or_unknown = Q(_previous_sponsor_met=True) | Q(_previous_sponsor_met__isnull=True)
+    drops = {
+        scale: (
+            Q(**{f"_latest_{scale}__gte": F(f"_previous_{scale}") + 2})
+            if scale in HIGHER_IS_WORSE
+            else Q(**{f"_previous_{scale}__gte": F(f"_latest_{scale}") + 2})
+        )
+        for scale in SCALES
+    }
+    active = Q(status=Status.ACTIVE)
+    rules = {
+        "contact": Q(_latest_wants_contact=True),
+        "overdue": overdue,
+        "never": overdue & ~Q(ever),
+        "stress": Q(_latest_stress__gte=4),
+        "sponsor_2": no_meeting & no_meeting_before,
+        "studies": Q(_latest_studies_rating__lte=2),
+        "sponsor_1": no_meeting & met_before_or_unknown,
+        "project": Q(_latest_project_progress__lte=2),
+        **{f"drop_{scale}": condition for scale, condition in drops.items()},
+    }
+    queryset = queryset.annotate(
+        **{f"triage_{rule}": _flag(active & condition) for rule, condition in rules.items()}
+    )
+    any_drop = Q()
+    for scale in SCALES:
+        any_drop |= Q(**{f"triage_drop_{scale}": True})
+    points = [
+        Case(
+            When(Q(**{f"triage_{rule}": True}), then=Value(weight)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        for rule, weight in WEIGHTS.items()
+        if rule != "drop"
+    ]
+    points.append(
+        Case(
+            When(any_drop, then=Value(WEIGHTS["drop"])),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+    score = points[0]
+    for point in points[1:]:
+        score = score + point
+    return queryset.annotate(triage_score=score)
+
+
+def needing_attention(laureates: QuerySet, *, minimum: int = NEEDS_ATTENTION) -> QuerySet:
+    """The laureates of a :func:`with_triage` list whose score reaches ``minimum``."""
+    return laureates.filter(triage_score__gte=minimum)
+
+
+def laureates_needing_attention(
+    *, minimum: int = NEEDS_ATTENTION, today: datetime.date | None = None
+) -> QuerySet:
+    """Every laureate who needs attention, triaged (to filter other lists by)."""
+    return needing_attention(with_triage(Laureate.objects.all(), today=today), minimum=minimum)
+
+
+def triage_reasons(laureate) -> list[str]:
+    """The reasons, in words and by weight, of a laureate annotated by :func:`with_triage`."""
+    reasons = []
+    for rule in WEIGHTS:
+        if rule == "drop":
+            worse = [
+                str(label)
+                for scale, label in SCALES.items()
+                if getattr(laureate, f"triage_drop_{scale}")
+            ]
+            if worse:
+                reasons.append(
+                    gettext("2 points worse or more since the last report: %(scales)s")
+                    % {"scales": ", ".join(worse)}
+                )
+        elif getattr(laureate, f"triage_{rule}"):
+            reasons.append(str(REASONS[rule]))
+    return reasons
+
+
+# Staff's follow-up of a laureate who needs attention ----------------------------------
+
+
+def _triage_of(laureate: Laureate) -> Triage:
+    triage, _created = Triage.objects.select_for_update().get_or_create(laureate=laureate)
+    return triage
+
+
+@transaction.atomic
+def triage_assign(*, laureate: Laureate, to) -> Triage:
+    """Put staff member ``to`` in charge of the laureate."""
+    triage = _triage_of(laureate)
+    triage.assigned_to = to
+    triage.state = TriageState.ASSIGNED
+    triage.save()
+    return triage
+
+
+@transaction.atomic
+def triage_close(*, laureate: Laureate, by) -> Triage:
+    """Nothing more to do for now; whoever was in charge stays named."""
+    triage = _triage_of(laureate)
+    if triage.assigned_to_id is None:
+        triage.assigned_to = by
+    triage.state = TriageState.CLOSED
+    triage.save()
+    return triage
+
+
+@transaction.atomic
+def triage_record_contact(
+    *,
+    laureate: Laureate,
+    by,
+    channel: str,
+    note: str = "",
+    date: datetime.date | None = None,
+) -> FollowUp:
+    """Record that staff member ``by`` contacted the laureate, as a follow-up.
+
+    The triage moves to "contacted"; ``by`` is put in charge if nobody was.
+    """
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+    follow_up = FollowUp.objects.create(
+        laureate=laureate,
+        by=by,
+        channel=channel,
+        note=note,
+        date=date or timezone.localdate(),
+    )
+    triage = _triage_of(laureate)
+    if triage.assigned_to_id is None:
+        triage.assigned_to = by
+    triage.state = TriageState.CONTACTED
+    triage.save()
+    return follow_up
