@@ -28,8 +28,9 @@ professional project 1 or 2 (latest report)                 10  professional pro
 that has opened or, while that one is not in, of the period before; drafts are not
 answers. "Previous report": the submitted report of the period just before the latest
 report's. Older answers are not scored: the overdue rule speaks for them. A laureate who
-joined after a period's due date is not overdue for it. Alumni and laureates who left
-score 0.
+joined after a period's due date is not overdue for it (as on their pages: a laureate
+reports on the periods that fall due on or after the day they joined). Alumni and
+laureates who left score 0.
 """
 
 import datetime
@@ -137,8 +138,8 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
         )
     queryset = queryset.alias(**values)
 
-    overdue = Q(_due0__lt=today, _r0__pk__isnull=True, joined_on__lt=F("_due0")) | Q(
-        _due0__gte=today, _due1__lt=today, _r1__pk__isnull=True, joined_on__lt=F("_due1")
+    overdue = Q(_due0__lt=today, _r0__pk__isnull=True, joined_on__lte=F("_due0")) | Q(
+        _due0__gte=today, _due1__lt=today, _r1__pk__isnull=True, joined_on__lte=F("_due1")
     )
     ever = Exists(ActivityReport.objects.filter(laureate=OuterRef("pk"), status__in=ANSWERED))
     no_meeting = Q(_latest_sponsor_met=False)
@@ -191,6 +192,14 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
     for point in points[1:]:
         score = score + point
     return queryset.annotate(triage_score=score)
+
+
+def laureate_triage_score(
+    *, laureate_ref: OuterRef, today: datetime.date | None = None
+) -> Subquery:
+    """The triage score of the laureate ``laureate_ref`` points to, for another list."""
+    triaged = with_triage(Laureate.objects.filter(pk=laureate_ref).order_by(), today=today)
+    return Subquery(triaged.values("triage_score")[:1])
 
 
 def needing_attention(laureates: QuerySet, *, minimum: int = NEEDS_ATTENTION) -> QuerySet:

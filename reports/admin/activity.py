@@ -1,0 +1,242 @@
+"""The staff's review of activity reports: the answers are read-only, the review is not."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef
+from django.http import HttpResponseRedirect
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from emergence.spreadsheets import BooleanWidget
+from laureates.admin import StaffListFilter
+from reports.admin.common import action_form_page
+from reports.models import ActivityReport, QuestionKind, ReportStatus
+from reports.services import report_mark_reviewed, report_reopen
+from reports.triage import laureate_triage_score, laureates_needing_attention
+
+ANSWER_FIELDSETS = (
+    (
+        _("Studies"),
+        ("studies_rating", "studies_comment", "exams", "repeated_year", "changed_track"),
+    ),
+    (
+        _("Sponsor"),
+        (
+            "sponsor_met",
+            "sponsor_meetings",
+            "sponsor_last_met_on",
+            "sponsor_relationship",
+            "sponsor_comment",
+        ),
+    ),
+    (_("Professional project"), ("project_progress", "project_next_steps")),
+    (_("Civic action"), ("civic_involvement", "civic_actions", "civic_hours")),
+    (
+        _("Search"),
+        (
+            "search_kind",
+            "search_field",
+            "search_starts_on",
+            "search_duration_months",
+            "search_place",
+            "search_pitch",
+        ),
+    ),
+    (_("Wellbeing (staff only)"), ("stress", "wants_contact", "wellbeing_note")),
+    (_("Free comment"), ("comment",)),
+)
+REPORT_FIELDS = (
+    "laureate",
+    "period",
+    "questionnaire",
+    "status",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "is_late",
+    "carried_over",
+)
+REVIEW_READONLY = ("reviewed_at", "reviewed_by")
+
+
+class NeedsAttentionFilter(admin.SimpleListFilter):
+    """Reports of laureates whose triage score (now) says they need attention."""
+
+    title = _("needs attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(laureate__in=laureates_needing_attention().values("pk"))
+        return queryset
+
+
+class ReviewForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Review comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text=_("Seen by staff only. Replaces the review comment of each selected report."),
+    )
+
+
+@admin.register(ActivityReport)
+class ActivityReportAdmin(admin.ModelAdmin):
+    list_display = (
+        "period",
+        "laureate_name",
+        "status",
+        "submitted_at",
+        "is_late",
+        "triage_score",
+    )
+    list_display_links = ("laureate_name",)
+    list_filter = (
+        "period",
+        "status",
+        NeedsAttentionFilter,
+        "laureate__promotion",
+        "laureate__track",
+        ("laureate__referent", StaffListFilter),
+    )
+    search_fields = (
+        "laureate__user__first_name",
+        "laureate__user__last_name",
+        "laureate__user__email",
+    )
+    search_help_text = _("Name or e-mail address of the laureate.")
+    list_select_related = ("period", "laureate__user")
+    show_full_result_count = False
+    list_per_page = 100
+    actions = ["mark_reviewed", "reopen"]
+    fieldsets = (
+        (None, {"fields": REPORT_FIELDS}),
+        *[(title, {"fields": names}) for title, names in ANSWER_FIELDSETS],
+        (_("Extra questions"), {"fields": ("extra_answers_display",)}),
+        (_("Review"), {"fields": ("review_comment", *REVIEW_READONLY)}),
+    )
+    # Staff must not change a laureate's answers by accident: all is read-only but the
+    # review comment.
+    readonly_fields = (
+        *REPORT_FIELDS,
+        *[name for _title, names in ANSWER_FIELDSETS for name in names],
+        "extra_answers_display",
+        *REVIEW_READONLY,
+    )
+    change_form_template = "admin/reports/activityreport/change_form.html"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                laureate_triage_score=laureate_triage_score(laureate_ref=OuterRef("laureate_id"))
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False  # laureates write reports; staff review them
+
+    @admin.display(description=_("laureate"), ordering="laureate__user__last_name")
+    def laureate_name(self, report):
+        user = report.laureate.user
+        return user.get_full_name() or user.email
+
+    # Not sortable: sorting every report by a per-laureate subquery is the laureate list's job.
+    @admin.display(description=_("triage score (now)"))
+    def triage_score(self, report):
+        return report.laureate_triage_score
+
+    @admin.display(description=_("answers to the extra questions"))
+    def extra_answers_display(self, report):
+        """Each extra question of the report's own questionnaire version, with its answer."""
+        if report.questionnaire_id is None:
+            return "—"
+        rows = []
+        for question in report.questionnaire.questions.all():
+            value = report.extra_answers.get(question.key)
+            if value is None or value == "":
+                answer = "—"
+            elif question.kind == QuestionKind.YES_NO:
+                answer = BooleanWidget().render(value in (True, "yes", "true", "1", 1))
+            elif question.kind == QuestionKind.CHOICE:
+                answer = dict(question.choice_list()).get(str(value), value)
+            else:
+                answer = value
+            rows.append((question.label, answer))
+        if not rows:
+            return "—"
+        return format_html(
+            "<dl class='extra-answers'>{}</dl>",
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", rows),
+        )
+
+    # Review -----------------------------------------------------------------------------
+
+    def response_change(self, request, obj):
+        if "_mark_reviewed" in request.POST or "_reopen" in request.POST:
+            if "_mark_reviewed" in request.POST:
+                self._review(request, [obj], obj.review_comment)
+            else:
+                self._reopen(request, [obj])
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
+
+    def _review(self, request, reports, comment: str) -> None:
+        done = 0
+        for report in reports:
+            try:
+                report_mark_reviewed(report=report, by=request.user, comment=comment)
+                done += 1
+            except ValidationError as error:
+                messages.error(request, f"{report}: {' '.join(error.messages)}")
+        if done:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d report marked reviewed.",
+                    "%(count)d reports marked reviewed.",
+                    done,
+                )
+                % {"count": done},
+            )
+
+    def _reopen(self, request, reports) -> None:
+        reopened = 0
+        for report in reports:
+            if report.status != ReportStatus.DRAFT:
+                report_reopen(report=report, by=request.user)
+                reopened += 1
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d report reopened: the laureate can change it and submit it again.",
+                "%(count)d reports reopened: the laureates can change them and submit them again.",
+                reopened,
+            )
+            % {"count": reopened},
+        )
+
+    @admin.action(description=_("Mark reviewed, with a comment"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        form = ReviewForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return action_form_page(
+                self,
+                request,
+                queryset,
+                form=form,
+                title=gettext("Mark reviewed"),
+                submit=gettext("Mark reviewed"),
+            )
+        self._review(request, list(queryset), form.cleaned_data["comment"])
+        return None
+
+    @admin.action(description=_("Reopen for the laureate"), permissions=["change"])
+    def reopen(self, request, queryset):
+        self._reopen(request, list(queryset))

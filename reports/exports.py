@@ -1,0 +1,150 @@
+"""Export of a period's reports as a spreadsheet: one row per submitted report.
+
+Headers are in the staff member's language (French by default), cells a spreadsheet
+would run as formulas are neutralised, and the wellbeing answers (stress, wish to be
+contacted, note) are left out unless the staff member asks for them.
+"""
+
+import tablib
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+
+from emergence.spreadsheets import (
+    CSV,
+    XLSX,
+    BooleanWidget,
+    DateWidget,
+    exports_in_french,
+    neutralise,
+)
+from laureates.models import Laureate
+from reports.models import ActivityReport, Question, QuestionKind, ReportPeriod
+
+CORE_FIELDS = [
+    "studies_rating",
+    "studies_comment",
+    "exams",
+    "repeated_year",
+    "changed_track",
+    "sponsor_met",
+    "sponsor_meetings",
+    "sponsor_last_met_on",
+    "sponsor_relationship",
+    "sponsor_comment",
+    "project_progress",
+    "project_next_steps",
+    "civic_involvement",
+    "civic_actions",
+    "civic_hours",
+    "search_kind",
+    "search_field",
+    "search_starts_on",
+    "search_duration_months",
+    "search_place",
+    "search_pitch",
+]
+WELLBEING_FIELDS = ["stress", "wants_contact", "wellbeing_note"]
+CLOSING_FIELDS = ["comment", "review_comment"]
+
+FORMATS = {"csv": CSV, "xlsx": XLSX}
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return BooleanWidget().render(value)
+    if hasattr(value, "tzinfo"):  # a datetime, shown in the programme's time zone
+        return timezone.localtime(value).strftime(
+            "%d/%m/%Y %H:%M" if exports_in_french() else "%Y-%m-%d %H:%M"
+        )
+    if hasattr(value, "isoformat"):
+        return DateWidget().render(value)
+    return value
+
+
+def _field_value(report: ActivityReport, name: str):
+    field = ActivityReport._meta.get_field(name)
+    if field.choices and not field.get_internal_type().endswith("IntegerField"):
+        return getattr(report, f"get_{name}_display")() if getattr(report, name) else ""
+    return getattr(report, name)
+
+
+def _extra_value(question: Question, value):
+    if value is None or value == "":
+        return ""
+    if question.kind == QuestionKind.YES_NO:
+        return BooleanWidget().render(value in (True, "yes", "true", "1", 1))
+    if question.kind == QuestionKind.CHOICE:
+        return dict(question.choice_list()).get(str(value), value)
+    return value
+
+
+def period_export(*, period: ReportPeriod, include_wellbeing: bool = False) -> tablib.Dataset:
+    """The period's submitted and reviewed reports, in two queries whatever their number.
+
+    The extra questions are those of the period's questionnaire; a report answered with
+    another version shows its answers under the same keys.
+    """
+    fields = [*CORE_FIELDS, *(WELLBEING_FIELDS if include_wellbeing else []), *CLOSING_FIELDS]
+    questions = (
+        list(Question.objects.filter(questionnaire_id=period.questionnaire_id))
+        if period.questionnaire_id
+        else []
+    )
+    report_field = ActivityReport._meta.get_field
+    headers = [
+        gettext("name"),
+        gettext("e-mail address"),
+        Laureate._meta.get_field("promotion").verbose_name,
+        Laureate._meta.get_field("track").verbose_name,
+        *[report_field(name).verbose_name for name in ("status", "submitted_at", "is_late")],
+        report_field("reviewed_at").verbose_name,
+        *[report_field(name).verbose_name for name in fields],
+        *[question.label for question in questions],
+    ]
+    dataset = tablib.Dataset(headers=[neutralise(capfirst(str(header))) for header in headers])
+    reports = (
+        ActivityReport.objects.submitted()
+        .filter(period=period)
+        .select_related("laureate__user", "laureate__promotion")
+        .order_by("laureate__user__last_name", "laureate__user__first_name", "pk")
+    )
+    for report in reports:
+        laureate = report.laureate
+        row = [
+            laureate.user.get_full_name(),
+            laureate.user.email,
+            laureate.promotion.year,
+            laureate.get_track_display(),
+            report.get_status_display(),
+            report.submitted_at,
+            report.is_late,
+            report.reviewed_at,
+            *[_field_value(report, name) for name in fields],
+            *[
+                _extra_value(question, report.extra_answers.get(question.key))
+                for question in questions
+            ],
+        ]
+        dataset.append([neutralise(_cell(value)) for value in row])
+    return dataset
+
+
+def period_export_response(
+    *, period: ReportPeriod, file_format: str, include_wellbeing: bool = False
+) -> HttpResponse:
+    """The period's export as a file to download, ``file_format`` being csv or xlsx."""
+    export_format = FORMATS[file_format]()
+    dataset = period_export(period=period, include_wellbeing=include_wellbeing)
+    content = export_format.export_data(dataset)
+    response = HttpResponse(content, content_type=export_format.get_content_type())
+    name = gettext("reports") + f"-{period.slug}"
+    if include_wellbeing:
+        name += "-" + gettext("confidential")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}.{export_format.get_extension()}"'
+    )
+    return response
