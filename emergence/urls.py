@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("me/", include("laureates.urls")),
+    path("reports/", include("reports.urls")),
     path("partners/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -46,6 +46,21 @@ class ReportPeriodQuerySet(models.QuerySet):
             return self.none()
         return self.filter(year=int(year), quarter=int(quarter))
 
+    def for_laureate(self, laureate):
+        """The periods a laureate reports on: those that fall due after they joined."""
+        return self.filter(due_on__gte=laureate.joined_on)
+
+    def with_report_of(self, laureate):
+        """Attach ``laureate_reports``: the laureate's report of each period (0 or 1), in one
+        extra query whatever the number of periods."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "reports",
+                queryset=ActivityReport.objects.filter(laureate=laureate).order_by(),
+                to_attr="laureate_reports",
+            )
+        )
+
 
 class ReportPeriod(models.Model):
     """A quarter, named like ``2026-q4``: laureates answer between its opening and due dates."""

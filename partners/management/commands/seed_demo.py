@@ -6,6 +6,7 @@ from django.db import transaction
 
 from laureates import demo as laureates_demo
 from partners import demo as partners_demo
+from reports import demo as reports_demo
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             companies = partners_demo.seed_companies()
             laureates = laureates_demo.seed(companies=companies)
+            reports_demo.seed(laureates=laureates)
             partners_demo.seed(companies=companies, laureates=laureates)
 
         self.stdout.write(

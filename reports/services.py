@@ -1,0 +1,285 @@
+"""The functions that change activity reports: start, save a draft, submit, reopen, review.
+
+Views, admin actions, commands and tasks call these; none of them re-implements a rule.
+"""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from emergence.roles import is_staff
+from laureates.models import Laureate, search_set
+from reports.models import (
+    ActivityReport,
+    Question,
+    ReportPeriod,
+    ReportStatus,
+    SearchChoice,
+)
+
+# The core answers a laureate must give before submitting; extra questions add theirs.
+CORE_REQUIRED = [
+    "studies_rating",
+    "sponsor_met",
+    "project_progress",
+    "civic_involvement",
+    "search_kind",
+    "stress",
+]
+
+# What a new report copies from the last submitted one. Only what usually persists from
+# one quarter to the next: the ratings are about *this* quarter, so they start empty and
+# the laureate has to think about them again (and the triage stays honest).
+CARRIED_OVER_FIELDS = {
+    "project": ["project_next_steps"],
+    "civic": ["civic_actions"],
+    "search": [
+        "search_kind",
+        "search_field",
+        "search_starts_on",
+        "search_duration_months",
+        "search_place",
+        "search_pitch",
+    ],
+}
+
+# Every answer a laureate may change in a draft.
+ANSWER_FIELDS = [
+    "studies_rating",
+    "studies_comment",
+    "exams",
+    "repeated_year",
+    "changed_track",
+    "sponsor_met",
+    "sponsor_meetings",
+    "sponsor_last_met_on",
+    "sponsor_relationship",
+    "sponsor_comment",
+    "project_progress",
+    "project_next_steps",
+    "civic_involvement",
+    "civic_actions",
+    "civic_hours",
+    "search_kind",
+    "search_field",
+    "search_starts_on",
+    "search_duration_months",
+    "search_place",
+    "search_pitch",
+    "stress",
+    "wants_contact",
+    "wellbeing_note",
+    "comment",
+]
+
+
+class ReportLocked(ValidationError):
+    """The report is no longer a draft: the laureate cannot change it."""
+
+
+def is_answered(value: Any) -> bool:
+    return value is not None and value != ""
+
+
+def report_questions(*, report: ActivityReport) -> list[Question]:
+    """The extra questions of the report's own questionnaire version, in order (one query)."""
+    if report.questionnaire_id is None:
+        return []
+    return list(Question.objects.filter(questionnaire_id=report.questionnaire_id))
+
+
+def required_names(*, questions: list[Question]) -> list[str]:
+    """Form names of the answers needed to submit: core fields and ``extra__<key>``."""
+    return CORE_REQUIRED + [f"extra__{q.key}" for q in questions if q.required]
+
+
+def report_missing_answers(*, report: ActivityReport, questions: list[Question]) -> list[str]:
+    """Names (as in ``required_names``) of the required answers the report still lacks."""
+    missing = [name for name in CORE_REQUIRED if not is_answered(getattr(report, name))]
+    missing += [
+        f"extra__{q.key}"
+        for q in questions
+        if q.required and not is_answered(report.extra_answers.get(q.key))
+    ]
+    return missing
+
+
+def report_start(*, laureate: Laureate, period: ReportPeriod) -> ActivityReport:
+    """The laureate's report for ``period``, created as a pre-filled draft the first time.
+
+    A new report takes the period's questionnaire and copies the sections that usually
+    persist from the laureate's last submitted report, recording them in ``carried_over``.
+    A draft that was never submitted follows the period if staff switch its questionnaire.
+    """
+    if not period.is_open():
+        raise ValidationError(_("This report period is not open yet."), code="not_open")
+    report = ActivityReport.objects.filter(laureate=laureate, period=period).first()
+    if report is None:
+        defaults = {"questionnaire_id": period.questionnaire_id, **_carried_over(laureate, period)}
+        report, _created = ActivityReport.objects.get_or_create(
+            laureate=laureate, period=period, defaults=defaults
+        )
+    elif (
+        report.is_draft
+        and report.submitted_at is None
+        and report.questionnaire_id != period.questionnaire_id
+    ):
+        # Answers are keyed by stable question keys, so those of the old version still fit.
+        report.questionnaire_id = period.questionnaire_id
+        report.save(update_fields=["questionnaire", "updated_at"])
+    # Already loaded: the page reads both without another query.
+    report.laureate, report.period = laureate, period
+    return report
+
+
+def _carried_over(laureate: Laureate, period: ReportPeriod) -> dict[str, Any]:
+    last = (
+        ActivityReport.objects.submitted()
+        .filter(laureate=laureate)
+        .exclude(period=period)
+        .order_by("-period__year", "-period__quarter")
+        .first()
+    )
+    if last is None:
+        return {}
+    values: dict[str, Any] = {}
+    sections = []
+    for section, names in CARRIED_OVER_FIELDS.items():
+        copied = {name: getattr(last, name) for name in names}
+        if any(is_answered(value) for value in copied.values()):
+            values.update(copied)
+            sections.append(section)
+    return {**values, "carried_over": sections} if sections else {}
+
+
+def report_save_draft(*, report: ActivityReport, data: Mapping[str, Any]) -> ActivityReport:
+    """Save answers into a draft: core fields by name, extra answers under ``extra_answers``.
+
+    Only the given answers change; extra answers are merged by key (an empty value
+    clears one). Raises ``ReportLocked`` once the report is no longer a draft.
+    """
+    unknown = set(data) - set(ANSWER_FIELDS) - {"extra_answers"}
+    if unknown:
+        raise ValueError(f"Not report answers: {sorted(unknown)}")
+    with transaction.atomic():
+        # Locked and re-read, so an autosave arriving after a submit cannot change it.
+        locked = ActivityReport.objects.select_for_update().get(pk=report.pk)
+        if not locked.is_draft:
+            raise ReportLocked(
+                _("This report has been submitted: it can no longer be changed."),
+                code="locked",
+            )
+        for name, value in data.items():
+            if name != "extra_answers":
+                setattr(locked, name, value)
+        extra = dict(locked.extra_answers)
+        for key, value in data.get("extra_answers", {}).items():
+            if is_answered(value):
+                extra[key] = value
+            else:
+                extra.pop(key, None)
+        locked.extra_answers = extra
+        locked.save()
+    return locked
+
+
+def report_submit(*, report: ActivityReport, by) -> ActivityReport:
+    """Submit a draft: checks required answers, dates it, marks it late after the due date,
+    and makes its search the laureate's current Search — all or nothing.
+
+    A report reopened by staff keeps its first submission's lateness when submitted again.
+    """
+    if by != report.laureate.user and not is_staff(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = (
+            ActivityReport.objects.select_for_update()
+            .select_related("period", "laureate")
+            .get(pk=report.pk)
+        )
+        if not locked.is_draft:
+            raise ReportLocked(_("This report has already been submitted."), code="locked")
+        questions = report_questions(report=locked)
+        missing = report_missing_answers(report=locked, questions=questions)
+        if missing:
+            raise ValidationError(
+                {name: _("This answer is needed to submit.") for name in missing},
+                code="required",
+            )
+        now = timezone.now()
+        if locked.submitted_at is None:
+            locked.is_late = timezone.localdate(now) > locked.period.due_on
+        locked.submitted_at = now
+        locked.status = ReportStatus.SUBMITTED
+        # Answers to questions that are not in this version are not part of the report.
+        keys = {q.key for q in questions}
+        locked.extra_answers = {k: v for k, v in locked.extra_answers.items() if k in keys}
+        locked.save()
+        nothing = locked.search_kind == SearchChoice.NOTHING
+        search_set(
+            laureate=locked.laureate,
+            kind=None if nothing else locked.search_kind,
+            field=locked.search_field,
+            starts_on=locked.search_starts_on,
+            duration_months=locked.search_duration_months,
+            place=locked.search_place,
+            pitch=locked.search_pitch,
+        )
+    return locked
+
+
+def report_reopen(*, report: ActivityReport, by) -> ActivityReport:
+    """Staff send a submitted report back to draft; every answer is kept."""
+    if not is_staff(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = ActivityReport.objects.select_for_update().get(pk=report.pk)
+        if locked.is_draft:
+            return locked
+        locked.status = ReportStatus.DRAFT
+        locked.reviewed_at = None
+        locked.reviewed_by = None
+        locked.save()
+    return locked
+
+
+def report_mark_reviewed(*, report: ActivityReport, by, comment: str = "") -> ActivityReport:
+    """Staff record that they read a submitted report, with an optional comment."""
+    if not is_staff(by):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = ActivityReport.objects.select_for_update().get(pk=report.pk)
+        if locked.is_draft:
+            raise ValidationError(_("A draft cannot be marked reviewed."), code="draft")
+        locked.status = ReportStatus.REVIEWED
+        locked.reviewed_at = timezone.now()
+        locked.reviewed_by = by
+        locked.review_comment = comment
+        locked.save()
+    return locked
+
+
+@dataclass(frozen=True)
+class PeriodStatus:
+    """Where a laureate stands for one period, as the list of reports shows it."""
+
+    key: str  # not_started, draft, submitted, reviewed
+    label: str
+    late: bool
+
+
+def period_status(
+    *, period: ReportPeriod, report: ActivityReport | None, on: datetime.date | None = None
+) -> PeriodStatus:
+    if report is None:
+        return PeriodStatus("not_started", _("Not started"), period.is_overdue(on))
+    if report.is_draft:
+        return PeriodStatus("draft", _("Draft"), period.is_overdue(on))
+    label = _("Reviewed") if report.status == ReportStatus.REVIEWED else _("Submitted")
+    return PeriodStatus(report.status, label, report.is_late)
