@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "django_celery_beat",
+    "django_filters",
 ]
 
 MIDDLEWARE = [

@@ -3,12 +3,27 @@
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.db.models.functions import Coalesce, ExtractYear
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import invite
 from emergence.spreadsheets import SpreadsheetModelAdmin
-from laureates.models import FollowUp, Laureate, Promotion, Sponsor, Sponsorship
+from laureates.models import (
+    FollowUp,
+    Laureate,
+    PartnerConsent,
+    Placement,
+    Promotion,
+    Sponsor,
+    Sponsorship,
+    placement_record,
+)
 from laureates.resources import LaureateResource, SponsorResource
 
 
@@ -135,7 +150,10 @@ class LaureateAdmin(SpreadsheetModelAdmin):
         (_("Studies"), {"fields": ("track", "study_year", "school")}),
         (_("Contact"), {"fields": ("city", "phone")}),
         (None, {"fields": ("joined_on",)}),
+        # Read-only: the laureate decides on their own page; placements have their own list.
+        (_("Partner companies"), {"fields": ("partner_consent", "placements")}),
     )
+    readonly_fields = ("partner_consent", "placements")
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_current_sponsor_name()
@@ -155,6 +173,39 @@ class LaureateAdmin(SpreadsheetModelAdmin):
     @admin.action(description=_("Send an invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
         invite(request, [laureate.user for laureate in queryset.select_related("user")])
+
+    @admin.display(description=_("consent to partner sharing"))
+    def partner_consent(self, laureate):
+        if not laureate.pk:
+            return "—"
+        consents = laureate.partner_consents.all()[:10]
+        if not consents:
+            return _("never given")
+        return format_html_join(
+            mark_safe("<br>"), "{}", ((_consent_line(consent),) for consent in consents)
+        )
+
+    @admin.display(description=_("placements"))
+    def placements(self, laureate):
+        if not laureate.pk:
+            return "—"
+        rows = laureate.placements.select_related("company")
+        if not rows:
+            return _("none")
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{} · {} · {} · {}</a>',
+            (
+                (
+                    reverse("admin:laureates_placement_change", args=[placement.pk]),
+                    placement.starts_on,
+                    placement.get_kind_display(),
+                    placement.title,
+                    placement.company_name,
+                )
+                for placement in rows
+            ),
+        )
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not FollowUp:
@@ -248,3 +299,99 @@ class FollowUpAdmin(admin.ModelAdmin):
         if db_field.name == "by":
             kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def _consent_line(consent: PartnerConsent) -> str:
+    line = _("version %(version)s, given %(given)s, valid until %(until)s") % {
+        "version": consent.version,
+        "given": date_format(timezone.localtime(consent.given_at), "SHORT_DATETIME_FORMAT"),
+        "until": date_format(consent.expires_on, "SHORT_DATE_FORMAT"),
+    }
+    if consent.withdrawn_at:
+        withdrawn = date_format(timezone.localtime(consent.withdrawn_at), "SHORT_DATETIME_FORMAT")
+        line += " · " + _("withdrawn %(when)s") % {"when": withdrawn}
+    elif consent.replaced_at:
+        renewed = date_format(timezone.localtime(consent.replaced_at), "SHORT_DATETIME_FORMAT")
+        line += " · " + _("renewed %(when)s") % {"when": renewed}
+    return line
+
+
+class PlacementYearFilter(admin.SimpleListFilter):
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        years = Placement.objects.dates("starts_on", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in years]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(starts_on__year=int(self.value()))
+        return queryset
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = (
+        "starts_on",
+        "laureate",
+        "kind",
+        "title",
+        "company_display",
+        "city",
+        "duration_months",
+        "source",
+    )
+    list_filter = (PlacementYearFilter, "kind", "company", "source")
+    search_fields = (
+        "laureate__user__first_name",
+        "laureate__user__last_name",
+        "title",
+        "company__name",
+        "other_company",
+        "city",
+    )
+    list_select_related = ("laureate__user", "company")
+    autocomplete_fields = ("laureate", "company")
+    show_full_result_count = False
+    fields = (
+        "laureate",
+        "kind",
+        "title",
+        "company",
+        "other_company",
+        "department",
+        "city",
+        "starts_on",
+        "duration_months",
+        "source",
+    )
+
+    @admin.display(description=_("company"), ordering="company__name")
+    def company_display(self, placement):
+        return placement.company_name
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new placement also closes the laureate's open search of the same kind.
+        fields = {name: getattr(obj, name) for name in self.fields if name != "laureate"}
+        form.instance = placement_record(laureate=obj.laureate, **fields)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            # Placements per company and per year, following the list's filters, in one query.
+            context["placement_totals"] = list(
+                context["cl"]
+                .queryset.order_by()
+                .annotate(
+                    year=ExtractYear("starts_on"),
+                    company_label=Coalesce("company__name", "other_company"),
+                )
+                .values("year", "company_label")
+                .annotate(count=Count("pk"))
+                .order_by("-year", "-count", "company_label")
+            )
+        return response

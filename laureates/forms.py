@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from laureates.models import Laureate
+from laureates.models import Laureate, Placement
 
 # Mirrors the database's CheckConstraint so the form says which field is wrong.
 STUDY_YEAR_MIN, STUDY_YEAR_MAX = 1, 12
@@ -55,3 +55,29 @@ class LaureateContactForm(forms.ModelForm):
             if commit:
                 user.save(update_fields=["first_name", "last_name"])
             return super().save(commit=commit)
+
+
+class PlacementForm(forms.ModelForm):
+    """What a laureate declares they obtained; the programme team can correct it later."""
+
+    class Meta:
+        model = Placement
+        fields = [
+            "kind",
+            "title",
+            "company",
+            "other_company",
+            "department",
+            "city",
+            "starts_on",
+            "duration_months",
+        ]
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"title": _("Position"), "company": _("Company (if it is a partner)")}
+        help_texts = {"other_company": _("Otherwise, the company's name.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = self.fields["company"].queryset.filter(active=True)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

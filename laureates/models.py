@@ -1,7 +1,11 @@
 """Laureates, their promotions, their sponsors and the staff's follow-ups."""
 
+import calendar
+import datetime
+
 from django.conf import settings
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -46,6 +50,20 @@ class Situation(models.TextChoices):
 class LaureateQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Status.ACTIVE)
+
+    def visible_to_partners(self, today: datetime.date | None = None):
+        """Active laureates whose partner-sharing consent is given, not withdrawn, not expired."""
+        valid = PartnerConsent.objects.valid(today).filter(laureate=OuterRef("pk"))
+        return self.active().filter(Exists(valid))
+
+    def with_partner_consent(self):
+        """Annotate the open consent's ``consent_version`` and ``consent_expires_on`` (or None)."""
+        current = PartnerConsent.objects.open().filter(laureate=OuterRef("pk"))
+        return self.annotate(
+            consent_version=Subquery(current.values("version")[:1]),
+            consent_given_at=Subquery(current.values("given_at")[:1]),
+            consent_expires_on=Subquery(current.values("expires_on")[:1]),
+        )
 
     def with_current_sponsor(self):
         return self.filter(_has_current_sponsorship())
@@ -240,6 +258,11 @@ class SearchQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_on__isnull=True)
 
+    def shared_with_partners(self, today: datetime.date | None = None):
+        """Open searches of the laureates ``Laureate.objects.visible_to_partners`` returns."""
+        valid = PartnerConsent.objects.valid(today).filter(laureate=OuterRef("laureate_id"))
+        return self.open().filter(laureate__status=Status.ACTIVE).filter(Exists(valid))
+
 
 class Search(models.Model):
     """What a laureate is looking for now: an internship, a work-study contract or a job."""
@@ -305,3 +328,196 @@ def search_set(
     search.pitch = pitch
     search.save()
     return search
+
+
+# Consent to partner sharing ---------------------------------------------------------
+
+#: Bump the version whenever the text below changes: each consent records the one it saw.
+CONSENT_VERSION = "2026-1"
+CONSENT_TEXT = _(
+    "I agree that the programme's partner companies may see, on their dashboard, my name, "
+    "promotion, school, track, study year and what I am looking for (internship, work-study "
+    "contract or job: field, from when, how long, where, and my pitch). They never see my "
+    "e-mail address, my phone number, my activity reports or the programme team's notes. "
+    "A company that wants to meet me asks the programme team, who ask me first. "
+    "This consent lasts 12 months; I can withdraw it at any time."
+)
+CONSENT_MONTHS = 12
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class PartnerConsentQuerySet(models.QuerySet):
+    def open(self):
+        """Neither withdrawn nor replaced by a renewal (it may have expired)."""
+        return self.filter(withdrawn_at__isnull=True, replaced_at__isnull=True)
+
+    def valid(self, today: datetime.date | None = None):
+        return self.open().filter(expires_on__gt=today or timezone.localdate())
+
+
+class PartnerConsent(models.Model):
+    """A laureate's consent to be shown to partner companies: one row per decision.
+
+    Giving it again (a renewal, or a new text version) replaces the open row; withdrawing
+    it closes the open row. The history stays, for the record of who agreed to what, when.
+    """
+
+    laureate = models.ForeignKey(
+        Laureate,
+        verbose_name=_("laureate"),
+        on_delete=models.CASCADE,
+        related_name="partner_consents",
+    )
+    version = models.CharField(_("text version"), max_length=20)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    expires_on = models.DateField(_("expires on"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    replaced_at = models.DateTimeField(_("renewed at"), null=True, blank=True)
+
+    objects = PartnerConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent to partner sharing")
+        verbose_name_plural = _("consents to partner sharing")
+        ordering = ["-given_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["laureate"],
+                condition=Q(withdrawn_at__isnull=True, replaced_at__isnull=True),
+                name="one_open_partner_consent_per_laureate",
+            ),
+        ]
+        indexes = [models.Index(fields=["laureate", "expires_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.laureate} · {self.version} · {self.given_at:%Y-%m-%d}"
+
+    def is_valid(self, today: datetime.date | None = None) -> bool:
+        open_ = self.withdrawn_at is None and self.replaced_at is None
+        return open_ and self.expires_on > (today or timezone.localdate())
+
+
+def consent_give(*, laureate: Laureate, version: str = CONSENT_VERSION) -> PartnerConsent:
+    """Record the laureate's consent to ``version`` of the text, valid 12 months from now."""
+    if version != CONSENT_VERSION:
+        raise ValidationError(_("The consent text has changed: please read it again."))
+    now = timezone.now()
+    with transaction.atomic():
+        laureate.partner_consents.open().select_for_update().update(replaced_at=now)
+        return PartnerConsent.objects.create(
+            laureate=laureate,
+            version=version,
+            given_at=now,
+            expires_on=add_months(timezone.localdate(now), CONSENT_MONTHS),
+        )
+
+
+def consent_withdraw(*, laureate: Laureate) -> int:
+    """Close the laureate's open consent: partners no longer see them from the next request."""
+    return laureate.partner_consents.open().update(withdrawn_at=timezone.now())
+
+
+# Placements -------------------------------------------------------------------------
+
+
+class PlacementSource(models.TextChoices):
+    STAFF = "staff", _("recorded by the programme team")
+    LAUREATE = "laureate", _("declared by the laureate")
+
+
+class Placement(models.Model):
+    """An internship, work-study contract or job a laureate obtained."""
+
+    laureate = models.ForeignKey(
+        Laureate, verbose_name=_("laureate"), on_delete=models.CASCADE, related_name="placements"
+    )
+    company = models.ForeignKey(
+        "partners.Company",
+        verbose_name=_("partner company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="placements",
+        help_text=_("Leave empty for a company that is not a partner, and name it below."),
+    )
+    other_company = models.CharField(_("other company"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=SearchKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    department = models.CharField(_("department"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    starts_on = models.DateField(_("start date"))
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for a permanent job."),
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=PlacementSource.choices, default=PlacementSource.STAFF
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("placement")
+        verbose_name_plural = _("placements")
+        ordering = ["-starts_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(company__isnull=False) | ~Q(other_company=""),
+                name="placement_names_its_company",
+                violation_error_message=_("Choose a partner company or name the company."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_months__isnull=True)
+                | Q(duration_months__gte=1, duration_months__lte=60),
+                name="placement_duration_1_to_60_months",
+                violation_error_message=_("A duration is between 1 and 60 months."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.laureate} · {self.get_kind_display()} · {self.company_name}"
+
+    @property
+    def company_name(self) -> str:
+        return self.company.name if self.company_id else self.other_company
+
+
+def placement_record(
+    *,
+    laureate: Laureate,
+    kind: str,
+    title: str,
+    starts_on: datetime.date,
+    company=None,
+    other_company: str = "",
+    department: str = "",
+    city: str = "",
+    duration_months: int | None = None,
+    source: str = PlacementSource.STAFF,
+) -> Placement:
+    """Record a placement and close the laureate's open search of the same kind."""
+    placement = Placement(
+        laureate=laureate,
+        company=company,
+        other_company=other_company,
+        kind=kind,
+        title=title,
+        department=department,
+        city=city,
+        starts_on=starts_on,
+        duration_months=duration_months,
+        source=source,
+    )
+    placement.full_clean()
+    with transaction.atomic():
+        placement.save()
+        if laureate.searches.open().filter(kind=kind).exists():
+            search_set(laureate=laureate, kind=None)
+    return placement

@@ -6,4 +6,6 @@ app_name = "laureates"
 urlpatterns = [
     path("", views.home, name="home"),
     path("edit/", views.edit, name="edit"),
+    path("consent/", views.consent, name="consent"),
+    path("placement/", views.placement, name="placement"),
 ]

@@ -1,10 +1,24 @@
+import datetime
+
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from emergence.roles import laureate_required
-from laureates.forms import LaureateContactForm
-from laureates.models import Laureate
+from laureates.forms import LaureateContactForm, PlacementForm
+from laureates.models import (
+    CONSENT_TEXT,
+    CONSENT_VERSION,
+    Laureate,
+    PlacementSource,
+    Situation,
+    consent_give,
+    consent_withdraw,
+    placement_record,
+)
 
 
 def _own_laureate(request) -> Laureate:
@@ -16,11 +30,21 @@ def _own_laureate(request) -> Laureate:
 
 @laureate_required
 def home(request):
-    laureate = _own_laureate(request)
+    laureate = get_object_or_404(
+        Laureate.objects.select_related("user", "promotion", "referent").with_partner_consent(),
+        user=request.user,
+    )
     return render(
         request,
         "laureates/home.html",
-        {"laureate": laureate, "sponsorship": laureate.current_sponsorship},
+        {
+            "laureate": laureate,
+            "sponsorship": laureate.current_sponsorship,
+            "consent_state": consent_state(laureate),
+            "consent_text": CONSENT_TEXT,
+            "consent_version": CONSENT_VERSION,
+            "in_work": laureate.situation == Situation.IN_WORK,
+        },
     )
 
 
@@ -33,3 +57,52 @@ def edit(request):
         messages.success(request, _("Your details have been saved."))
         return redirect("laureates:home")
     return render(request, "laureates/edit.html", {"form": form})
+
+
+# Sharing with partner companies -----------------------------------------------------
+
+RENEW_PROMPT_DAYS = 30
+
+
+def consent_state(laureate: Laureate, today: datetime.date | None = None) -> str:
+    """ "none", "valid", "expiring" (renew soon) or "expired", from ``with_partner_consent``."""
+    today = today or timezone.localdate()
+    expires_on = laureate.consent_expires_on
+    if expires_on is None:
+        return "none"
+    if expires_on <= today:
+        return "expired"
+    if expires_on <= today + datetime.timedelta(days=RENEW_PROMPT_DAYS):
+        return "expiring"
+    return "valid"
+
+
+@laureate_required
+@require_POST
+def consent(request):
+    laureate = _own_laureate(request)
+    if request.POST.get("decision") == "withdraw":
+        consent_withdraw(laureate=laureate)
+        messages.success(request, _("Partner companies no longer see your profile."))
+        return redirect("laureates:home")
+    try:
+        consent_give(laureate=laureate, version=request.POST.get("version", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Thank you: partner companies can see your profile for 12 months.")
+        )
+    return redirect("laureates:home")
+
+
+@laureate_required
+def placement(request):
+    laureate = _own_laureate(request)
+    form = PlacementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        placement_record(laureate=laureate, source=PlacementSource.LAUREATE, **form.cleaned_data)
+        messages.success(request, _("Congratulations! Your placement has been recorded."))
+        return redirect("laureates:home")
+    placements = laureate.placements.select_related("company")
+    return render(request, "laureates/placement.html", {"form": form, "placements": placements})

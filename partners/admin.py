@@ -1,12 +1,29 @@
-"""The staff console for partner companies and their members."""
+"""The staff console for partner companies, their members, introductions, the partner
+views log and co-optation."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import invite
 from emergence.spreadsheets import SpreadsheetModelAdmin
-from partners.models import Company, PartnerMembership
+from laureates.models import Situation
+from partners.models import (
+    Company,
+    CoOpter,
+    Introduction,
+    PartnerMembership,
+    PartnerViewLog,
+    Referral,
+)
 from partners.resources import CompanyResource
+from partners.services import (
+    coopter_register,
+    introduction_accept,
+    introduction_decline,
+    referral_check_transition,
+)
 
 
 class PartnerMembershipInline(admin.TabularInline):
@@ -41,3 +58,180 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
     @admin.action(description=_("Send an invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
         invite(request, [membership.user for membership in queryset.select_related("user")])
+
+
+# Introductions ----------------------------------------------------------------------
+
+
+@admin.register(Introduction)
+class IntroductionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "laureate", "company", "requested_by", "kind", "title", "status")
+    list_filter = ("status", "kind", "company")
+    search_fields = (
+        "title",
+        "laureate__user__first_name",
+        "laureate__user__last_name",
+        "company__name",
+        "requested_by__email",
+    )
+    list_select_related = ("laureate__user", "company", "requested_by")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["accept", "decline"]
+    fields = (
+        "company",
+        "requested_by",
+        "laureate",
+        "kind",
+        "title",
+        "starts_on",
+        "ends_on",
+        "place",
+        "message",
+        "status",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "placement",
+    )
+    # Requests come from partners; staff decide with the actions and may link a placement.
+    readonly_fields = tuple(name for name in fields if name != "placement")
+    autocomplete_fields = ("placement",)
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(
+        description=_("Accept: send each side the other's contact"), permissions=["change"]
+    )
+    def accept(self, request, queryset):
+        self._decide(request, queryset, introduction_accept, _("%(count)d request accepted."))
+
+    @admin.action(description=_("Decline"), permissions=["change"])
+    def decline(self, request, queryset):
+        self._decide(request, queryset, introduction_decline, _("%(count)d request declined."))
+
+    def _decide(self, request, queryset, decide, done_message) -> None:
+        done = 0
+        for introduction in queryset.select_related("laureate__user"):
+            try:
+                decide(introduction=introduction, by=request.user)
+            except ValidationError as error:
+                messages.error(request, f"{introduction}: {' '.join(error.messages)}")
+            else:
+                done += 1
+        if done:
+            messages.success(request, done_message % {"count": done})
+
+
+@admin.register(PartnerViewLog)
+class PartnerViewLogAdmin(admin.ModelAdmin):
+    """Read-only: the record of what partner members looked at."""
+
+    list_display = ("viewed_at", "user", "company", "kind", "laureate", "query")
+    list_filter = ("kind", "company")
+    search_fields = ("user__email", "laureate__user__last_name", "company__name")
+    list_select_related = ("user", "company", "laureate__user")
+    date_hierarchy = "viewed_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Co-optation ------------------------------------------------------------------------
+
+
+class CoOpterAdminForm(forms.ModelForm):
+    class Meta:
+        model = CoOpter
+        fields = ("laureate", "platforms")
+
+    def clean(self):
+        cleaned = super().clean()
+        laureate = cleaned.get("laureate")
+        if laureate is not None and laureate.situation != Situation.IN_WORK:
+            raise ValidationError(
+                {"laureate": _("Only laureates in work can register as co-opters.")}
+            )
+        return cleaned
+
+
+@admin.register(CoOpter)
+class CoOpterAdmin(admin.ModelAdmin):
+    form = CoOpterAdminForm
+    list_display = ("laureate", "platforms", "registered_at")
+    search_fields = ("laureate__user__first_name", "laureate__user__last_name", "platforms")
+    list_select_related = ("laureate__user",)
+    autocomplete_fields = ("laureate",)
+
+    def save_model(self, request, obj, form, change):
+        coopter_register(laureate=obj.laureate, platforms=obj.platforms)
+
+
+class ReferralAdminForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = (
+            "coopter",
+            "candidate_laureate",
+            "candidate_name",
+            "company",
+            "job_title",
+            "platform",
+            "platform_reference",
+            "referred_on",
+            "status",
+            "bonus",
+            "pledged_to_programme",
+            "donation_received_on",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "status" in cleaned:
+            referral_check_transition(old=self.initial["status"], new=cleaned["status"])
+        return cleaned
+
+
+@admin.register(Referral)
+class ReferralAdmin(admin.ModelAdmin):
+    form = ReferralAdminForm
+    list_display = (
+        "referred_on",
+        "coopter",
+        "candidate",
+        "company",
+        "job_title",
+        "platform",
+        "status",
+        "bonus",
+        "pledged_to_programme",
+        "donation_received_on",
+    )
+    list_filter = ("status", "pledged_to_programme", "platform")
+    search_fields = (
+        "candidate_name",
+        "company",
+        "job_title",
+        "platform_reference",
+        "coopter__laureate__user__last_name",
+    )
+    list_select_related = ("coopter__laureate__user", "candidate_laureate__user")
+    autocomplete_fields = ("coopter", "candidate_laureate")
+    date_hierarchy = "referred_on"
+    show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            # The totals follow the list's filters: one grouped query, whatever the list's size.
+            context["yearly_totals"] = list(context["cl"].queryset.order_by().totals_by_year())
+        return response

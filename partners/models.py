@@ -1,8 +1,13 @@
-"""Partner companies and the users who belong to them."""
+"""Partner companies, their members, introductions, the views log and co-optation."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from laureates.models import SearchKind
 
 
 class Company(models.Model):
@@ -44,3 +49,269 @@ class PartnerMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.company})"
+
+
+class IntroductionStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for the programme team")
+    ACCEPTED = "accepted", _("accepted")
+    DECLINED = "declined", _("declined")
+
+
+class IntroductionQuerySet(models.QuerySet):
+    def for_company(self, company: Company):
+        return self.filter(company=company)
+
+    def pending(self):
+        return self.filter(status=IntroductionStatus.PENDING)
+
+
+class Introduction(models.Model):
+    """A partner member asks the programme team to meet a laureate about an opportunity."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="introductions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="introductions_requested",
+    )
+    laureate = models.ForeignKey(
+        "laureates.Laureate",
+        verbose_name=_("laureate"),
+        on_delete=models.CASCADE,
+        related_name="introductions",
+    )
+    message = models.TextField(_("message"), max_length=2000)
+    kind = models.CharField(_("kind"), max_length=12, choices=SearchKind.choices)
+    title = models.CharField(_("opportunity"), max_length=200)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    place = models.CharField(_("where"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=IntroductionStatus.choices,
+        default=IntroductionStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="introductions_decided",
+    )
+    placement = models.OneToOneField(
+        "laureates.Placement",
+        verbose_name=_("placement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="introduction",
+        help_text=_("The placement this introduction led to, once recorded."),
+    )
+
+    objects = IntroductionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("introduction")
+        verbose_name_plural = _("introductions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "laureate"],
+                condition=Q(status="pending"),
+                name="one_pending_introduction_per_company_and_laureate",
+                violation_error_message=_(
+                    "Your company already asked to meet this laureate: the programme team is on it."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=F("starts_on")),
+                name="introduction_ends_after_it_starts",
+                violation_error_message=_("The opportunity cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="introduction_decided_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company} → {self.laureate} · {self.title}"
+
+
+class PartnerViewKind(models.TextChoices):
+    DASHBOARD = "dashboard", _("dashboard")
+    LAUREATE = "laureate", _("laureate page")
+    EXPORT = "export", _("export")
+
+
+class PartnerViewLog(models.Model):
+    """Who, at a partner company, looked at what and when: staff read it, nobody edits it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("viewed by"),
+        on_delete=models.CASCADE,
+        related_name="partner_views",
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="views"
+    )
+    kind = models.CharField(_("page"), max_length=10, choices=PartnerViewKind.choices)
+    laureate = models.ForeignKey(
+        "laureates.Laureate",
+        verbose_name=_("laureate"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="partner_views",
+    )
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("partner view")
+        verbose_name_plural = _("partner views")
+        ordering = ["-viewed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()} · {self.viewed_at:%Y-%m-%d %H:%M}"
+
+
+class CoOpter(models.Model):
+    """A laureate in work who registered to co-opt candidates through referral platforms."""
+
+    laureate = models.OneToOneField(
+        "laureates.Laureate",
+        verbose_name=_("laureate"),
+        on_delete=models.CASCADE,
+        related_name="coopter",
+    )
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    platforms = models.CharField(
+        _("platforms"),
+        max_length=200,
+        blank=True,
+        help_text=_("The referral platforms you use, e.g. Keycoopt."),
+    )
+
+    class Meta:
+        verbose_name = _("co-opter")
+        verbose_name_plural = _("co-opters")
+        ordering = ["-registered_at"]
+
+    def __str__(self) -> str:
+        return str(self.laureate)
+
+
+class ReferralStatus(models.TextChoices):
+    REFERRED = "referred", _("referred")
+    INTERVIEWING = "interviewing", _("interviewing")
+    HIRED = "hired", _("hired")
+    NOT_RETAINED = "not_retained", _("not retained")
+
+
+BONUS_MIN, BONUS_MAX = 500, 1000
+
+
+class ReferralQuerySet(models.QuerySet):
+    def totals_by_year(self):
+        """Per year of referral: how many, hired, bonus pledged, donations received (euros)."""
+        return (
+            self.annotate(year=ExtractYear("referred_on"))
+            .values("year")
+            .annotate(
+                count=Count("pk"),
+                hired=Count("pk", filter=Q(status=ReferralStatus.HIRED)),
+                pledged=Coalesce(Sum("bonus", filter=Q(pledged_to_programme=True)), 0),
+                received=Coalesce(Sum("bonus", filter=Q(donation_received_on__isnull=False)), 0),
+            )
+            .order_by("-year")
+        )
+
+
+class Referral(models.Model):
+    """A candidate a co-opter recommended to a company through a referral platform."""
+
+    coopter = models.ForeignKey(
+        CoOpter, verbose_name=_("co-opter"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    candidate_laureate = models.ForeignKey(
+        "laureates.Laureate",
+        verbose_name=_("candidate (laureate)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals_as_candidate",
+    )
+    candidate_name = models.CharField(
+        _("candidate"),
+        max_length=200,
+        blank=True,
+        help_text=_("The candidate's name, when they are not a laureate."),
+    )
+    company = models.CharField(_("company"), max_length=200)
+    job_title = models.CharField(_("job"), max_length=200)
+    platform = models.CharField(_("platform"), max_length=100, default="Keycoopt")
+    platform_reference = models.CharField(
+        _("reference on the platform"), max_length=100, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.REFERRED
+    )
+    referred_on = models.DateField(_("referred on"), default=timezone.localdate)
+    bonus = models.PositiveIntegerField(
+        _("bonus (€)"),
+        null=True,
+        blank=True,
+        help_text=_("Between 500 and 1,000 €, paid by the platform when the candidate is hired."),
+    )
+    pledged_to_programme = models.BooleanField(_("bonus given to the programme"), default=False)
+    donation_received_on = models.DateField(_("donation received on"), null=True, blank=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-referred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bonus__isnull=True) | Q(bonus__gte=BONUS_MIN, bonus__lte=BONUS_MAX),
+                name="referral_bonus_500_to_1000",
+                violation_error_message=_("The bonus is between 500 and 1,000 €."),
+            ),
+            models.CheckConstraint(
+                condition=Q(candidate_laureate__isnull=False) | ~Q(candidate_name=""),
+                name="referral_names_its_candidate",
+                violation_error_message=_("Choose a laureate or name the candidate."),
+            ),
+            models.CheckConstraint(
+                condition=Q(donation_received_on__isnull=True) | Q(pledged_to_programme=True),
+                name="referral_donation_only_when_pledged",
+                violation_error_message=_(
+                    "A donation can be received only when the bonus is given to the programme."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in ReferralStatus]),
+                name="referral_status_known",
+            ),
+        ]
+        indexes = [models.Index(fields=["referred_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} · {self.company} · {self.job_title}"
+
+    @property
+    def candidate(self) -> str:
+        return self.candidate_name or str(self.candidate_laureate or "")

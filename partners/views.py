@@ -1,10 +1,280 @@
-from django.shortcuts import render
+"""The partner member's pages (dashboard, laureate, export, introductions) and the
+laureate's co-optation page. Partner pages read laureates only through partners.sharing."""
 
-from emergence.roles import partner_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from emergence.roles import laureate_required, partner_required
+from laureates.models import Laureate, SearchKind
+from partners.exports import dashboard_workbook
+from partners.filters import DashboardFilter
+from partners.forms import CoOpterForm, IntroductionForm, ReferralForm, ReferralUpdateForm
+from partners.models import (
+    CoOpter,
+    Introduction,
+    PartnerMembership,
+    PartnerViewKind,
+    Referral,
+)
+from partners.services import (
+    coopter_register,
+    introduction_request,
+    partner_view_log,
+    referral_add,
+    referral_update,
+)
+from partners.sharing import display_row, partner_rows, seeking_searches, shared_laureate
+
+PER_PAGE = 20
+TOP_FIELDS = 8
+
+
+def _membership(request) -> PartnerMembership:
+    return PartnerMembership.objects.select_related("company").get(user=request.user)
+
+
+def _dashboard_filter(request) -> DashboardFilter:
+    return DashboardFilter(request.GET or None, queryset=seeking_searches())
 
 
 @partner_required
 def dashboard(request):
-    # The role check has already loaded the membership; this reads its company.
-    company = request.user.partner_membership.company
-    return render(request, "partners/dashboard.html", {"company": company})
+    membership = _membership(request)
+    filters = _dashboard_filter(request)
+    found = filters.qs
+    page = Paginator(partner_rows(found), PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = [display_row(row) for row in page.object_list]
+    partner_view_log(
+        membership=membership, kind=PartnerViewKind.DASHBOARD, query=request.GET.urlencode()
+    )
+    return render(
+        request,
+        "partners/dashboard.html",
+        {
+            "company": membership.company,
+            "filter": filters,
+            "page": page,
+            "kinds": _count_by_kind(found),
+            "fields": _count_by_field(found),
+        },
+    )
+
+
+def _count_by_kind(found) -> list[tuple[str, int]]:
+    counts = found.order_by().aggregate(
+        **{kind.value: Count("pk", filter=Q(kind=kind.value)) for kind in SearchKind}
+    )
+    return [(kind.label, counts[kind.value]) for kind in SearchKind]
+
+
+def _count_by_field(found) -> list[dict]:
+    return list(
+        found.exclude(field="")
+        .order_by()
+        .values("field")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "field")[:TOP_FIELDS]
+    )
+
+
+@partner_required
+def laureate(request, pk: int):
+    membership = _membership(request)
+    row = shared_laureate(pk)
+    if row is None:
+        raise Http404
+    partner_view_log(membership=membership, kind=PartnerViewKind.LAUREATE, laureate_id=pk)
+    return render(
+        request,
+        "partners/laureate.html",
+        {
+            "row": row,
+            "form": IntroductionForm(initial={"kind": row["raw_kind"]}),
+            "introductions": Introduction.objects.for_company(membership.company).filter(
+                laureate_id=pk
+            ),
+        },
+    )
+
+
+@partner_required
+@require_POST
+def introduction_create(request, pk: int):
+    membership = _membership(request)
+    row = shared_laureate(pk)
+    if row is None:
+        raise Http404
+    form = IntroductionForm(request.POST)
+    if form.is_valid():
+        try:
+            introduction_request(
+                membership=membership,
+                # Only what the notification needs: the laureate's referent.
+                laureate=Laureate.objects.only("pk", "referent", "user").get(pk=pk),
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(
+                request,
+                _("Your request has been sent to the programme team, who will ask the laureate."),
+            )
+            return redirect("partners:introductions")
+    return render(
+        request,
+        "partners/laureate.html",
+        {
+            "row": row,
+            "form": form,
+            "introductions": Introduction.objects.for_company(membership.company).filter(
+                laureate_id=pk
+            ),
+        },
+    )
+
+
+@partner_required
+def introductions(request):
+    membership = _membership(request)
+    company_requests = (
+        Introduction.objects.for_company(membership.company)
+        .select_related("laureate__user", "requested_by")
+        .only(
+            "kind",
+            "title",
+            "status",
+            "created_at",
+            "decided_at",
+            "laureate__user__first_name",
+            "laureate__user__last_name",
+            "requested_by__first_name",
+            "requested_by__last_name",
+            "requested_by__email",
+        )
+    )
+    page = Paginator(company_requests, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "partners/introductions.html", {"company": membership.company, "page": page}
+    )
+
+
+@partner_required
+def introduction_detail(request, pk: int):
+    membership = _membership(request)
+    introduction = get_object_or_404(
+        Introduction.objects.select_related("laureate__user", "requested_by").only(
+            "kind",
+            "title",
+            "message",
+            "starts_on",
+            "ends_on",
+            "place",
+            "status",
+            "created_at",
+            "decided_at",
+            "laureate__user__first_name",
+            "laureate__user__last_name",
+            "requested_by__first_name",
+            "requested_by__last_name",
+            "requested_by__email",
+        ),
+        pk=pk,
+        company=membership.company,
+    )
+    return render(request, "partners/introduction.html", {"introduction": introduction})
+
+
+@partner_required
+def export(request):
+    membership = _membership(request)
+    filters = _dashboard_filter(request)
+    rows = (display_row(row) for row in partner_rows(filters.qs).iterator(chunk_size=2000))
+    partner_view_log(
+        membership=membership, kind=PartnerViewKind.EXPORT, query=request.GET.urlencode()
+    )
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    filename = f"emergence-laureates-{timezone.localdate():%Y-%m-%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    dashboard_workbook(rows).save(response)
+    return response
+
+
+# Co-optation, for laureates --------------------------------------------------------
+
+
+def _own_laureate(request) -> Laureate:
+    return get_object_or_404(Laureate.objects.select_related("user"), user=request.user)
+
+
+@laureate_required
+def cooptation(request):
+    laureate = _own_laureate(request)
+    coopter = CoOpter.objects.filter(laureate=laureate).first()
+    register_form = CoOpterForm(instance=coopter, prefix="register")
+    referral_form = ReferralForm(prefix="referral")
+    if request.method == "POST":
+        if "register" in request.POST:
+            register_form = CoOpterForm(request.POST, instance=coopter, prefix="register")
+            if register_form.is_valid():
+                try:
+                    coopter_register(
+                        laureate=laureate, platforms=register_form.cleaned_data["platforms"]
+                    )
+                except ValidationError as error:
+                    register_form.add_error(None, error.messages)
+                else:
+                    messages.success(request, _("You are registered as a co-opter."))
+                    return redirect("partners:cooptation")
+        elif coopter is not None:
+            referral_form = ReferralForm(request.POST, prefix="referral")
+            if referral_form.is_valid():
+                referral_add(coopter=coopter, **referral_form.cleaned_data)
+                messages.success(request, _("Your referral has been recorded."))
+                return redirect("partners:cooptation")
+    referrals = (
+        Referral.objects.filter(coopter=coopter).select_related("candidate_laureate__user")
+        if coopter
+        else Referral.objects.none()
+    )
+    return render(
+        request,
+        "partners/cooptation.html",
+        {
+            "laureate": laureate,
+            "coopter": coopter,
+            "register_form": register_form,
+            "referral_form": referral_form,
+            "referrals": referrals,
+        },
+    )
+
+
+@laureate_required
+def referral_edit(request, pk: int):
+    referral = get_object_or_404(Referral, pk=pk, coopter__laureate__user=request.user)
+    initial = {
+        "status": referral.status,
+        "bonus": referral.bonus,
+        "pledged_to_programme": referral.pledged_to_programme,
+        "donation_received_on": referral.donation_received_on,
+    }
+    form = ReferralUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referral_update(referral=referral, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Your referral has been updated."))
+            return redirect("partners:cooptation")
+    return render(request, "partners/referral_edit.html", {"referral": referral, "form": form})

@@ -1,0 +1,93 @@
+"""The dashboard's filters, text search and sorting; the export applies the same ones."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from laureates.models import Promotion, SearchKind, Track
+
+STUDY_YEARS = [(year, str(year)) for year in range(1, 13)]
+
+
+def promotion_choices() -> list[tuple[int, str]]:
+    return [(year, str(year)) for year in Promotion.objects.values_list("year", flat=True)]
+
+
+class DashboardFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Name, school, field, place, pitch")}
+        ),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Looking for"), field_name="kind", choices=SearchKind.choices
+    )
+    field = django_filters.CharFilter(label=_("Field"), field_name="field", lookup_expr="icontains")
+    place = django_filters.CharFilter(label=_("Where"), field_name="place", lookup_expr="icontains")
+    start_month = django_filters.DateFilter(
+        label=_("Available in"),
+        method="starting_in",
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text=_("Month, like 2026-09."),
+    )
+    track = django_filters.ChoiceFilter(
+        label=_("Track"), field_name="laureate__track", choices=Track.choices
+    )
+    study_year = django_filters.TypedChoiceFilter(
+        label=_("Study year"), field_name="laureate__study_year", choices=STUDY_YEARS, coerce=int
+    )
+    promotion = django_filters.TypedChoiceFilter(
+        label=_("Promotion"), field_name="laureate__promotion__year", choices=[], coerce=int
+    )
+    o = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("laureate__user__last_name", "name"),
+            ("laureate__promotion__year", "promotion"),
+            ("laureate__study_year", "study_year"),
+            ("starts_on", "starts_on"),
+            ("updated_at", "updated"),
+        ),
+        field_labels={
+            "laureate__user__last_name": _("name"),
+            "laureate__promotion__year": _("promotion"),
+            "laureate__study_year": _("study year"),
+            "starts_on": _("availability"),
+            "updated_at": _("last update"),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read the promotions once per request (a callable would be read at each use).
+        self.form.fields["promotion"].choices = [("", "---------"), *promotion_choices()]
+
+    def search(self, queryset, name, value):
+        query = Q()
+        for word in value.split():
+            query &= (
+                Q(laureate__user__first_name__icontains=word)
+                | Q(laureate__user__last_name__icontains=word)
+                | Q(laureate__school__icontains=word)
+                | Q(field__icontains=word)
+                | Q(place__icontains=word)
+                | Q(pitch__icontains=word)
+            )
+        return queryset.filter(query)
+
+    def starting_in(self, queryset, name, value):
+        return queryset.filter(starts_on__year=value.year, starts_on__month=value.month)
+
+    @property
+    def qs(self):
+        # A stable order whatever the sort, so pages never repeat or skip a laureate.
+        queryset = super().qs
+        ordering = list(queryset.query.order_by) or [
+            "laureate__user__last_name",
+            "laureate__user__first_name",
+        ]
+        return queryset.order_by(*ordering, "pk")

@@ -1,0 +1,75 @@
+"""Factories and helpers for the partner dashboard, introductions, placements, co-optation."""
+
+import datetime
+
+import factory
+
+from laureates.models import PartnerConsent, Search, SearchKind, consent_give
+from partners.models import CoOpter, Introduction, Referral
+from tests.factories import LaureateFactory, PartnerMembershipFactory
+
+
+class SearchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Search
+
+    laureate = factory.SubFactory(LaureateFactory)
+    kind = SearchKind.INTERNSHIP
+    field = "Conseil en stratégie"
+    starts_on = datetime.date(2026, 9, 1)
+    duration_months = 4
+    place = "Lille"
+    pitch = "Étudiante motivée, curieuse, à l'aise à l'oral."
+
+
+def shared(laureate=None, **search):
+    """A laureate who consented to partner sharing and has an open search."""
+    laureate = laureate or LaureateFactory()
+    consent_give(laureate=laureate)
+    SearchFactory(laureate=laureate, **search)
+    return laureate
+
+
+def expired_consent(laureate) -> PartnerConsent:
+    consent = consent_give(laureate=laureate)
+    PartnerConsent.objects.filter(pk=consent.pk).update(
+        given_at=consent.given_at - datetime.timedelta(days=400),
+        expires_on=consent.expires_on - datetime.timedelta(days=400),
+    )
+    return consent
+
+
+class IntroductionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Introduction
+
+    company = factory.LazyAttribute(lambda o: o.membership.company)
+    requested_by = factory.LazyAttribute(lambda o: o.membership.user)
+    laureate = factory.SubFactory(LaureateFactory)
+    message = "Nous aimerions vous rencontrer."
+    kind = SearchKind.INTERNSHIP
+    title = "Stage de quatre mois"
+    place = "Lille"
+
+    class Params:
+        membership = factory.SubFactory(PartnerMembershipFactory)
+
+
+class CoOpterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CoOpter
+
+    laureate = factory.SubFactory(LaureateFactory, situation="in_work", status="alumni")
+    platforms = "Keycoopt"
+
+
+class ReferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Referral
+
+    coopter = factory.SubFactory(CoOpterFactory)
+    candidate_name = "Camille Durand"
+    company = "Cabinet Lumière"
+    job_title = "Analyste"
+    platform = "Keycoopt"
+    referred_on = datetime.date(2026, 3, 1)
