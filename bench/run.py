@@ -76,12 +76,20 @@ PAGES = [
         "/admin/laureates/laureate/?status__exact=active",
         as_user="staff",
     ),
+    Page("partner dashboard", "/partners/", as_user="partner"),
+    Page(
+        "partner dashboard, two filters",
+        "/partners/?kind=internship&track=ingenieur&o=-starts_on",
+        as_user="partner",
+    ),
+    Page("partner export", "/partners/export.xlsx", as_user="partner"),
 ]
 
 # Who requests the pages: functions so they are looked up after the data is built.
 USERS: dict[str, Callable[[], object]] = {
     "staff": lambda: User.objects.get(email="staff@bench.example.org"),
     "laureate": lambda: User.objects.get(email="laureate@bench.example.org"),
+    "partner": lambda: User.objects.get(email="partner@bench.example.org"),
 }
 
 
@@ -187,6 +195,48 @@ def add_laureates(start: int, stop: int) -> None:
         )
 
 
+SEARCH_FIELDS = ["Audit", "Conseil", "Data", "Finance", "Marketing", "Santé publique", "Droit"]
+
+
+@transaction.atomic
+def add_partner_data(start: int, stop: int) -> None:
+    """An open search for every other laureate from ``start`` (half of all laureates), a
+    valid consent to partner sharing for nine in ten of them, and the partner member."""
+    from laureates.models import PartnerConsent, Search, SearchKind
+    from partners.models import PartnerMembership
+
+    if not PartnerMembership.objects.exists():
+        user = User.objects.create(
+            email="partner@bench.example.org", password=make_password("bench-password")
+        )
+        PartnerMembership.objects.create(user=user, company=Company.objects.first())
+    pks = list(Laureate.objects.order_by("pk").values_list("pk", flat=True)[start:stop])
+    kinds = list(SearchKind)
+    today = datetime.date.today()
+    for low in range(0, len(pks), BATCH):
+        batch = list(enumerate(pks[low : low + BATCH], start=start + low))
+        Search.objects.bulk_create(
+            Search(
+                laureate_id=pk,
+                kind=kinds[i % 3],
+                field=SEARCH_FIELDS[i % len(SEARCH_FIELDS)],
+                starts_on=datetime.date(today.year + 1, 1 + i % 12, 1),
+                duration_months=2 + i % 10,
+                place="Lille" if i % 4 else "Lyon",
+                pitch=f"Laureate {i}, motivated and curious.",
+            )
+            for i, pk in batch
+            if i % 2 == 0
+        )
+        PartnerConsent.objects.bulk_create(
+            PartnerConsent(
+                laureate_id=pk, version="bench", expires_on=today + datetime.timedelta(days=300)
+            )
+            for i, pk in batch
+            if i % 2 == 0 and i % 10 != 8
+        )
+
+
 def measure(page: Page, clients: dict[str | None, Client]) -> dict:
     client = clients[page.as_user]
     for _ in range(WARM_UP):
@@ -246,6 +296,7 @@ def main() -> int:
     for n in SIZES:
         t = time.perf_counter()
         add_laureates(built, n)
+        add_partner_data(built, n)
         built = max(built, n)
         print(f"N={n:,}: built in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         clients = logged_in_clients()
