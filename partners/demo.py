@@ -1,7 +1,32 @@
-"""Demo data for the partners app: two partner companies and a partner member."""
+"""Demo data for the partners app: two partner companies, a partner member, laureates who
+share their profile, introductions, placements and co-optation."""
+
+import datetime
+
+from django.utils import timezone
 
 from laureates.demo import PARTNER_EMAIL, LaureatesDemo, demo_user
-from partners.models import Company, PartnerMembership
+from laureates.models import (
+    CONSENT_VERSION,
+    Laureate,
+    PartnerConsent,
+    Placement,
+    PlacementSource,
+    SearchKind,
+    Situation,
+    Status,
+    add_months,
+    search_set,
+)
+from partners.models import (
+    Company,
+    CoOpter,
+    Introduction,
+    IntroductionStatus,
+    PartnerMembership,
+    Referral,
+    ReferralStatus,
+)
 
 COMPANIES = [
     {
@@ -40,4 +65,164 @@ def seed(*, companies: dict[str, Company], laureates: LaureatesDemo) -> PartnerM
         user=user,
         defaults={"company": companies["Conseil Horizon"], "job_title": "Responsable RSE"},
     )
+    sharing = seed_partner_sharing(laureates=laureates, today=timezone.localdate())
+    seed_introductions(membership=membership, sharing=sharing, staff=laureates.staff)
+    seed_placements(companies=companies, laureates=laureates)
+    seed_cooptation(laureates=laureates)
     return membership
+
+
+# What partners see and what came of it -------------------------------------------------
+
+# (kind, field, place, months from now, duration, pitch): the searches of the laureates who
+# share their profile with partners.
+DEMO_SEARCHES = [
+    (SearchKind.INTERNSHIP, "Conseil en stratégie", "Lille", 6, 4,
+     "Curieuse et rigoureuse, je cherche un stage de quatre mois en conseil."),
+    (SearchKind.WORK_STUDY, "Contrôle de gestion", "Lyon", 8, 24,
+     "Alternance de deux ans pour mon master, à l'aise avec Excel et les chiffres."),
+    (SearchKind.INTERNSHIP, "Data et statistiques", "Paris", 5, 3,
+     "Stage de fin de licence : Python, SQL, visualisation."),
+    (SearchKind.JOB, "Audit financier", "Paris", 9, None,
+     "Diplômé cette année, je cherche un premier poste en audit."),
+    (SearchKind.INTERNSHIP, "Santé publique", "Marseille", 7, 2,
+     "Stage d'observation dans une agence régionale de santé."),
+    (SearchKind.WORK_STUDY, "Développement logiciel", "Nantes", 8, 12,
+     "Alternance en développement web, projets personnels sur GitHub."),
+]  # fmt: skip
+SHARING_COUNT = 10
+
+
+def seed_partner_sharing(*, laureates: LaureatesDemo, today: datetime.date) -> list[Laureate]:
+    """Consents and open searches for ten active laureates (not the demo laureate, who decides
+    on their own page)."""
+    chosen = [
+        laureate
+        for laureate in laureates.laureates
+        if laureate.status == Status.ACTIVE and laureate != laureates.laureate
+    ][::3][:SHARING_COUNT]
+    given_at = datetime.datetime.combine(
+        today - datetime.timedelta(days=40), datetime.time(9), tzinfo=datetime.UTC
+    )
+    for i, laureate in enumerate(chosen):
+        kind, field, place, months, duration, pitch = DEMO_SEARCHES[i % len(DEMO_SEARCHES)]
+        search_set(
+            laureate=laureate,
+            kind=kind,
+            field=field,
+            starts_on=add_months(today.replace(day=1), months),
+            duration_months=duration,
+            place=place,
+            pitch=pitch,
+        )
+        PartnerConsent.objects.update_or_create(
+            laureate=laureate,
+            withdrawn_at=None,
+            replaced_at=None,
+            defaults={
+                "version": CONSENT_VERSION,
+                "given_at": given_at,
+                "expires_on": add_months(given_at.date(), 12),
+            },
+        )
+    return chosen
+
+
+def seed_introductions(
+    *, membership: PartnerMembership, sharing: list[Laureate], staff
+) -> list[Introduction]:
+    """One request waiting for the team, one accepted: the partner sees both statuses."""
+    now = datetime.datetime.combine(timezone.localdate(), datetime.time(10), tzinfo=datetime.UTC)
+    rows = [
+        (sharing[2], "Stage data, équipe Lille", IntroductionStatus.PENDING, None),
+        (sharing[3], "Auditeur junior", IntroductionStatus.ACCEPTED, now),
+    ]
+    introductions = []
+    for laureate, title, status, decided_at in rows:
+        search = laureate.searches.open().first()
+        introduction, _ = Introduction.objects.update_or_create(
+            company=membership.company,
+            laureate=laureate,
+            title=title,
+            defaults={
+                "requested_by": membership.user,
+                "message": "Bonjour, votre profil correspond à ce que nous cherchons.",
+                "kind": search.kind if search else SearchKind.INTERNSHIP,
+                "place": search.place if search else "Paris",
+                "status": status,
+                "decided_at": decided_at,
+                "decided_by": staff if decided_at else None,
+            },
+        )
+        introductions.append(introduction)
+    return introductions
+
+
+def seed_placements(*, companies: dict[str, Company], laureates: LaureatesDemo) -> None:
+    """Placements of alumni and older laureates, some at partner companies."""
+    alumni = [laureate for laureate in laureates.laureates if laureate.status == Status.ALUMNI]
+    rows = [
+        ("Conseil Horizon", "", SearchKind.INTERNSHIP, "Stagiaire consultant", "Stratégie",
+         "Lille", datetime.date(2024, 9, 2), 4),
+        ("Banque Solidaire", "", SearchKind.WORK_STUDY, "Alternant contrôle de gestion",
+         "Finance", "Lyon", datetime.date(2025, 9, 1), 24),
+        ("", "Clinique des Lilas", SearchKind.JOB, "Infirmière", "Urgences",
+         "Rouen", datetime.date(2025, 1, 6), None),
+        ("Conseil Horizon", "", SearchKind.JOB, "Consultante junior", "Transformation",
+         "Paris", datetime.date(2026, 1, 5), None),
+    ]  # fmt: skip
+    for laureate, (company, other, kind, title, department, city, starts_on, months) in zip(
+        alumni, rows, strict=False
+    ):
+        Placement.objects.update_or_create(
+            laureate=laureate,
+            title=title,
+            starts_on=starts_on,
+            defaults={
+                "company": companies.get(company),
+                "other_company": other,
+                "kind": kind,
+                "department": department,
+                "city": city,
+                "duration_months": months,
+                "source": PlacementSource.STAFF,
+            },
+        )
+
+
+def seed_cooptation(*, laureates: LaureatesDemo) -> None:
+    """An alumna in work who co-opts through Keycoopt, with referrals in every state."""
+    in_work = [
+        laureate for laureate in laureates.laureates if laureate.situation == Situation.IN_WORK
+    ]
+    if not in_work:
+        return
+    coopter, _ = CoOpter.objects.update_or_create(
+        laureate=in_work[0], defaults={"platforms": "Keycoopt"}
+    )
+    rows = [
+        ("Samia Ouali", "Cabinet Lumière", "Analyste financière", "KC-2025-031",
+         ReferralStatus.HIRED, datetime.date(2025, 3, 10), 1000, True, datetime.date(2025, 7, 1)),
+        ("Lucas Perrin", "Transports Azur", "Chef de projet", "KC-2026-012",
+         ReferralStatus.INTERVIEWING, datetime.date(2026, 2, 3), None, False, None),
+        ("Inès Garnier", "Banque Solidaire", "Chargée de clientèle", "KC-2026-044",
+         ReferralStatus.HIRED, datetime.date(2026, 4, 14), 750, True, None),
+        ("Hugo Marchal", "Data Sud", "Développeur", "KC-2026-051",
+         ReferralStatus.NOT_RETAINED, datetime.date(2026, 5, 2), None, False, None),
+    ]  # fmt: skip
+    for name, company, job, reference, status, day, bonus, pledged, received in rows:
+        Referral.objects.update_or_create(
+            coopter=coopter,
+            platform_reference=reference,
+            defaults={
+                "candidate_name": name,
+                "company": company,
+                "job_title": job,
+                "platform": "Keycoopt",
+                "status": status,
+                "referred_on": day,
+                "bonus": bonus,
+                "pledged_to_programme": pledged,
+                "donation_received_on": received,
+            },
+        )
