@@ -5,6 +5,8 @@ would run as formulas are neutralised, and the wellbeing answers (stress, wish t
 contacted, note) are left out unless the staff member asks for them.
 """
 
+import datetime
+
 import tablib
 from django.http import HttpResponse
 from django.utils import timezone
@@ -15,7 +17,6 @@ from emergence.spreadsheets import (
     CSV,
     XLSX,
     BooleanWidget,
-    DateWidget,
     exports_in_french,
     neutralise,
 )
@@ -51,34 +52,47 @@ CLOSING_FIELDS = ["comment", "review_comment"]
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return BooleanWidget().render(value)
-    if hasattr(value, "tzinfo"):  # a datetime, shown in the programme's time zone
-        return timezone.localtime(value).strftime(
-            "%d/%m/%Y %H:%M" if exports_in_french() else "%Y-%m-%d %H:%M"
-        )
-    if hasattr(value, "isoformat"):
-        return DateWidget().render(value)
-    return value
+class _Renderer:
+    """Turns values into cells; labels and formats are looked up once per export, since a
+    period may have 100,000 reports."""
+
+    def __init__(self):
+        french = exports_in_french()
+        self.yes, self.no = (BooleanWidget().render(flag) for flag in (True, False))
+        self.datetime_format = "%d/%m/%Y %H:%M" if french else "%Y-%m-%d %H:%M"
+        self.date_format = "%d/%m/%Y" if french else "%Y-%m-%d"
+        self.labels = {
+            name: {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+            for model, name in [
+                (ActivityReport, "status"),
+                (ActivityReport, "exams"),
+                (ActivityReport, "search_kind"),
+                (Laureate, "track"),
+            ]
+        }
+
+    def label(self, name: str, value) -> str:
+        return self.labels[name].get(value, value or "")
+
+    def cell(self, value):
+        if value is None:
+            return ""
+        if value is True or value is False:
+            return self.yes if value else self.no
+        if isinstance(value, datetime.datetime):  # in the programme's time zone
+            return timezone.localtime(value).strftime(self.datetime_format)
+        if isinstance(value, datetime.date):
+            return value.strftime(self.date_format)
+        return neutralise(value)
 
 
-def _field_value(report: ActivityReport, name: str):
-    field = ActivityReport._meta.get_field(name)
-    if field.choices and not field.get_internal_type().endswith("IntegerField"):
-        return getattr(report, f"get_{name}_display")() if getattr(report, name) else ""
-    return getattr(report, name)
-
-
-def _extra_value(question: Question, value):
+def _extra_value(question: Question, value, choices: dict[str, str]):
     if value is None or value == "":
         return ""
     if question.kind == QuestionKind.YES_NO:
-        return BooleanWidget().render(value in (True, "yes", "true", "1", 1))
+        return value in (True, "yes", "true", "1", 1)
     if question.kind == QuestionKind.CHOICE:
-        return dict(question.choice_list()).get(str(value), value)
+        return choices.get(str(value), value)
     return value
 
 
@@ -112,24 +126,34 @@ def period_export(*, period: ReportPeriod, include_wellbeing: bool = False) -> t
         .select_related("laureate__user", "laureate__promotion")
         .order_by("laureate__user__last_name", "laureate__user__first_name", "pk")
     )
-    for report in reports:
+    render = _Renderer()
+    labelled = [name for name in fields if name in render.labels]
+    choices = {question.key: dict(question.choice_list()) for question in questions}
+    for report in reports.iterator(chunk_size=2000):
         laureate = report.laureate
         row = [
             laureate.user.get_full_name(),
             laureate.user.email,
             laureate.promotion.year,
-            laureate.get_track_display(),
-            report.get_status_display(),
+            render.label("track", laureate.track),
+            render.label("status", report.status),
             report.submitted_at,
             report.is_late,
             report.reviewed_at,
-            *[_field_value(report, name) for name in fields],
             *[
-                _extra_value(question, report.extra_answers.get(question.key))
+                render.label(name, getattr(report, name))
+                if name in labelled
+                else getattr(report, name)
+                for name in fields
+            ],
+            *[
+                _extra_value(
+                    question, report.extra_answers.get(question.key), choices[question.key]
+                )
                 for question in questions
             ],
         ]
-        dataset.append([neutralise(_cell(value)) for value in row])
+        dataset.append([render.cell(value) for value in row])
     return dataset
 
 

@@ -113,6 +113,9 @@ class ActivityReportAdmin(admin.ModelAdmin):
     list_select_related = ("period", "laureate__user")
     show_full_result_count = False
     list_per_page = 100
+    # Newest first, by primary key: sorting every report by period then name is a full
+    # sort (about 1 s at 100,000 laureates); the column headers still sort on demand.
+    ordering = ("-pk",)
     actions = ["mark_reviewed", "reopen"]
     fieldsets = (
         (None, {"fields": REPORT_FIELDS}),
