@@ -117,9 +117,8 @@
         var names = Object.keys(errors);
         var text = result.answer.message;
         if (names.length) {
-          text += " " + form.dataset.msgInvalid + " " + names.map(function (name) {
-            return labelOf(name) + " — " + errors[name].join(" ");
-          }).join("; ");
+          // Labels only: each field shows its own error once the page is sent.
+          text += " " + form.dataset.msgInvalid + " " + names.map(labelOf).join(", ");
         }
         say(text);
         form.dataset.savedAt = result.answer.saved_at || "";
