@@ -76,6 +76,7 @@ PAGES = [
         "/admin/laureates/laureate/?status__exact=active",
         as_user="staff",
     ),
+    Page("laureate workshops", "/workshops/", as_user="laureate"),
     Page("partner dashboard", "/partners/", as_user="partner"),
     Page(
         "partner dashboard, two filters",
@@ -195,6 +196,83 @@ def add_laureates(start: int, stop: int) -> None:
         )
 
 
+WORKSHOP_SESSIONS = 500
+
+
+@transaction.atomic
+def add_workshops() -> None:
+    """500 workshop sessions in 125 médecine and prépa series (built once), and a
+    registration for each new active laureate of those tracks."""
+    from workshops.models import Registration, Session, WorkshopSeries
+
+    staff = User.objects.get(email="staff@bench.example.org")
+    if not Session.objects.exists():
+        # Four sessions a school year per series, as planned; ten series a year over the
+        # last 13 school years (several cities per track), so the current year's are to come.
+        today = datetime.date.today()
+        current = today.year if today.month >= 8 else today.year - 1
+        series = WorkshopSeries.objects.bulk_create(
+            WorkshopSeries(
+                school_year=f"{current - i // 10}-{current - i // 10 + 1}",
+                track=[Track.MEDICINE, Track.PREPA][i % 2],
+                audience_from_year=1,
+                audience_to_year=3,
+                lead=staff,
+            )
+            for i in range(WORKSHOP_SESSIONS // 4)
+        )
+        days = [(0, 9, 20), (0, 12, 12), (1, 3, 6), (1, 4, 17)]  # (year offset, month, day)
+        Session.objects.bulk_create(
+            Session(
+                series=one,
+                moment=moment,
+                theme=f"Atelier {one.pk}-{n}",
+                starts_at=starts_at,
+                ends_at=starts_at + datetime.timedelta(hours=3),
+                place="Maison des étudiants",
+                capacity=20,
+                published_at=starts_at - datetime.timedelta(days=30),
+            )
+            for one in series
+            for n, (moment, (offset, month, day)) in enumerate(
+                zip(["start", "midterms", "mock", "competitive"], days, strict=True)
+            )
+            for starts_at in [
+                datetime.datetime(
+                    int(one.school_year[:4]) + offset, month, day, 13, tzinfo=datetime.UTC
+                )
+            ]
+        )
+    sessions = list(Session.objects.order_by("pk").values_list("pk", "series__track"))
+    by_track = {
+        track: [pk for pk, session_track in sessions if session_track == track]
+        for track in (Track.MEDICINE, Track.PREPA)
+    }
+    measured = Laureate.objects.get(user__email="laureate@bench.example.org")
+    if not measured.workshop_registrations.exists():  # registered for every other session
+        Registration.objects.bulk_create(
+            Registration(session_id=pk, laureate=measured, status="confirmed")
+            for pk in by_track[Track.MEDICINE][::2]
+        )
+    # The laureates added since the last call: those of the two tracks without a registration.
+    laureates = (
+        Laureate.objects.filter(track__in=list(by_track), status=Status.ACTIVE)
+        .exclude(workshop_registrations__isnull=False)
+        .values_list("pk", "track")
+    )
+    Registration.objects.bulk_create(
+        (
+            Registration(
+                session_id=by_track[track][n % len(by_track[track])],
+                laureate_id=pk,
+                status="confirmed",
+            )
+            for n, (pk, track) in enumerate(laureates)
+        ),
+        batch_size=BATCH,
+    )
+
+
 SEARCH_FIELDS = ["Audit", "Conseil", "Data", "Finance", "Marketing", "Santé publique", "Droit"]
 
 
@@ -297,6 +375,7 @@ def main() -> int:
         t = time.perf_counter()
         add_laureates(built, n)
         add_partner_data(built, n)
+        add_workshops()
         built = max(built, n)
         print(f"N={n:,}: built in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         clients = logged_in_clients()

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import dj_email_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -159,6 +160,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Each periodic job is an idempotent "what is due now" task; beat copies these entries into
+# django-celery-beat's database schedule, where the admin shows them.
+CELERY_BEAT_SCHEDULE = {
+    "workshop-session-reminders": {
+        "task": "workshops.tasks.send_session_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "workshop-feedback-requests": {
+        "task": "workshops.tasks.request_series_feedback",
+        "schedule": crontab(hour=8, minute=15),
+    },
+    "outbox-requeue-stale": {
+        "task": "emergence.tasks.requeue_stale_outbox_emails",
+        "schedule": crontab(minute="*/15"),
+    },
+}
 
 # Admin lists never count a whole table to paginate it.
 ADMIN_LIST_PER_PAGE = 100

@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("me/", include("laureates.urls")),
     path("reports/", include("reports.urls")),
+    path("workshops/", include("workshops.urls")),
     path("partners/", include("partners.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -37,11 +37,11 @@ class DashboardFilter(django_filters.FilterSet):
     track = django_filters.ChoiceFilter(
         label=_("Track"), field_name="laureate__track", choices=Track.choices
     )
-    study_year = django_filters.TypedChoiceFilter(
-        label=_("Study year"), field_name="laureate__study_year", choices=STUDY_YEARS, coerce=int
+    study_year = django_filters.ChoiceFilter(
+        label=_("Study year"), field_name="laureate__study_year", choices=STUDY_YEARS
     )
-    promotion = django_filters.TypedChoiceFilter(
-        label=_("Promotion"), field_name="laureate__promotion__year", choices=[], coerce=int
+    promotion = django_filters.ChoiceFilter(
+        label=_("Promotion"), field_name="laureate__promotion__year", choices=[]
     )
     o = django_filters.OrderingFilter(
         label=_("Sort by"),
@@ -64,7 +64,7 @@ class DashboardFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Read the promotions once per request (a callable would be read at each use).
-        self.form.fields["promotion"].choices = [("", "---------"), *promotion_choices()]
+        self.form.fields["promotion"].choices = promotion_choices()
 
     def search(self, queryset, name, value):
         query = Q()

@@ -296,6 +296,11 @@ def test_dashboard_filters(partner_client, variety, query, expected):
         assert response.context["filter"].errors
 
 
+def test_the_filter_form_sent_empty_shows_everyone(partner_client, variety):
+    query = "q=&kind=&field=&place=&start_month=&track=&study_year=&promotion=&o="
+    assert sorted(names(partner_client.get(f"/partners/?{query}"))) == ["Alice", "Bruno", "Carla"]
+
+
 def test_search_does_not_look_into_e_mail_addresses(partner_client, laureate):
     shared(laureate)
     assert names(partner_client.get("/partners/?q=ines.laureate")) == []

@@ -7,6 +7,7 @@ from django.db import transaction
 from laureates import demo as laureates_demo
 from partners import demo as partners_demo
 from reports import demo as reports_demo
+from workshops import demo as workshops_demo
 
 
 class Command(BaseCommand):
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             companies = partners_demo.seed_companies()
             laureates = laureates_demo.seed(companies=companies)
             reports_demo.seed(laureates=laureates)
+            workshops_demo.seed(laureates=laureates)
             partners_demo.seed(companies=companies, laureates=laureates)
 
         self.stdout.write(

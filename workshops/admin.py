@@ -1,0 +1,359 @@
+"""The staff console for workshops: key dates, series, sessions, registrations, feedback."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from laureates.admin import LaureateAdmin
+from workshops.models import (
+    Feedback,
+    KeyDate,
+    Registration,
+    RegistrationStatus,
+    Session,
+    WorkshopSeries,
+)
+from workshops.services import (
+    series_propose_sessions,
+    session_fill_from_waiting_list,
+    session_publish,
+)
+
+
+@admin.register(KeyDate)
+class KeyDateAdmin(admin.ModelAdmin):
+    list_display = ("label", "date", "kind", "track", "school_year")
+    list_filter = ("school_year", "track", "kind")
+    search_fields = ("label",)
+    ordering = ("-school_year", "track", "date")
+
+
+class WorkshopSeriesForm(forms.ModelForm):
+    class Meta:
+        model = WorkshopSeries
+        fields = (
+            "school_year",
+            "track",
+            "lead",
+            "audience_from_year",
+            "audience_to_year",
+            "animators",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        animators = cleaned.get("animators")
+        if animators and "track" in cleaned and "audience_to_year" in cleaned:
+            series = WorkshopSeries(
+                track=cleaned["track"],
+                audience_from_year=cleaned.get("audience_from_year") or 1,
+                audience_to_year=cleaned["audience_to_year"],
+            )
+            errors = series.animator_errors(animators.select_related("user"))
+            if errors:
+                self.add_error("animators", ValidationError(errors))
+        return cleaned
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    fields = (
+        "moment",
+        "theme",
+        "starts_at",
+        "ends_at",
+        "place",
+        "video_url",
+        "capacity",
+        "days_before_key_date",
+        "published_at",
+    )
+    readonly_fields = ("days_before_key_date", "published_at")
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_key_date()
+
+    @admin.display(description=_("days before its key date"))
+    def days_before_key_date(self, session):
+        return _days_before(session)
+
+
+@admin.register(WorkshopSeries)
+class WorkshopSeriesAdmin(admin.ModelAdmin):
+    form = WorkshopSeriesForm
+    list_display = ("__str__", "school_year", "track", "audience", "lead", "sessions")
+    list_filter = ("school_year", "track")
+    list_select_related = ("lead",)
+    search_fields = ("school_year", "lead__last_name", "lead__email")
+    autocomplete_fields = ("lead", "animators")
+    inlines = (SessionInline,)
+    actions = ["propose_sessions"]
+    fieldsets = (
+        (None, {"fields": ("school_year", "track", "lead")}),
+        (_("Audience"), {"fields": ("audience_from_year", "audience_to_year")}),
+        (None, {"fields": ("animators",)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_session_count()
+
+    @admin.display(description=_("audience"))
+    def audience(self, series):
+        return _("study years %(first)d to %(last)d") % {
+            "first": series.audience_from_year,
+            "last": series.audience_to_year,
+        }
+
+    @admin.display(description=_("sessions"), ordering="session_count")
+    def sessions(self, series):
+        warning = series.session_count_warning(series.session_count)
+        if warning:
+            return format_html('<span title="{}">⚠ {}</span>', warning, series.session_count)
+        return series.session_count
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        series = self.get_object(request, object_id)
+        if series is not None and request.method == "GET":
+            _warn_about(request, series)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Propose the four sessions from the key dates"))
+    def propose_sessions(self, request, queryset):
+        for series in queryset:
+            created, missing = series_propose_sessions(series=series)
+            messages.success(
+                request,
+                ngettext(
+                    "%(series)s: %(count)d session proposed; adjust its date, place and theme.",
+                    "%(series)s: %(count)d sessions proposed; adjust their dates, places and "
+                    "themes.",
+                    len(created),
+                )
+                % {"series": series, "count": len(created)},
+            )
+            if missing:
+                messages.warning(
+                    request,
+                    _("%(series)s: no key date yet for %(moments)s. Enter it in Key dates first.")
+                    % {"series": series, "moments": ", ".join(str(m) for m in missing)},
+                )
+
+
+def _warn_about(request, series: WorkshopSeries) -> None:
+    """The planning warnings of a series: how many sessions, and its conflicts."""
+    warning = series.session_count_warning(series.sessions.count())
+    if warning:
+        messages.warning(request, warning)
+    for session in series.sessions.select_related("series"):
+        for other in session.conflicts():
+            messages.warning(request, _conflict_message(session, other))
+
+
+def _conflict_message(session: Session, other: Session) -> str:
+    return _(
+        "Conflict: “%(session)s” overlaps “%(other)s” (%(series)s), which shares its staff lead "
+        "or an animator."
+    ) % {"session": session, "other": other, "series": other.series}
+
+
+def _days_before(session) -> str:
+    days = session.days_before(session.key_date)
+    if days is None:
+        return _("no key date")
+    return ngettext("%(days)d day before %(label)s", "%(days)d days before %(label)s", days) % {
+        "days": days,
+        "label": session.key_date_label,
+    }
+
+
+class ConflictFilter(admin.SimpleListFilter):
+    title = _("conflict")
+    parameter_name = "conflict"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("staff lead or animator elsewhere at the same time"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_conflict=True)
+        return queryset
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    fields = ("laureate", "status", "registered_at", "attended")
+    readonly_fields = ("laureate", "status", "registered_at")
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("registrations (tick attendance here)")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("laureate__user")
+            .order_by("status", "registered_at")
+        )
+
+    def has_add_permission(self, request, obj):
+        return False
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = (
+        "theme",
+        "series",
+        "moment",
+        "starts_at",
+        "days_before_key_date",
+        "places",
+        "published_at",
+        "conflict",
+    )
+    list_filter = ("series__school_year", "series__track", "moment", ConflictFilter)
+    list_select_related = ("series",)
+    search_fields = ("theme", "place")
+    autocomplete_fields = ("series",)
+    inlines = (RegistrationInline,)
+    date_hierarchy = "starts_at"
+    show_full_result_count = False
+    actions = ["publish"]
+    readonly_fields = ("published_at", "days_before_key_date", "attendance_sheet")
+    fieldsets = (
+        (None, {"fields": ("series", "moment", "days_before_key_date", "theme")}),
+        (_("When and where"), {"fields": ("starts_at", "ends_at", "place", "video_url")}),
+        (None, {"fields": ("capacity", "published_at", "attendance_sheet")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .with_key_date()
+            .with_conflict()
+            .annotate(confirmed=Count("registrations", filter=Q(registrations__status="confirmed")))
+        )
+
+    @admin.display(description=_("days before its key date"))
+    def days_before_key_date(self, session):
+        return _days_before(session)
+
+    @admin.display(description=_("registered / capacity"))
+    def places(self, session):
+        return f"{session.confirmed} / {session.capacity}"
+
+    @admin.display(description=_("conflict"), boolean=True, ordering="has_conflict")
+    def conflict(self, session):
+        return session.has_conflict
+
+    @admin.display(description=_("attendance"))
+    def attendance_sheet(self, session):
+        if not session.pk:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("workshops:attendance", args=[session.pk]),
+            _("Printable list, to take attendance"),
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        session = self.get_object(request, object_id)
+        if session is not None and request.method == "GET":
+            for other in session.conflicts():
+                messages.warning(request, _conflict_message(session, other))
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            # More places: the waiting list moves up at once.
+            session_fill_from_waiting_list(session=obj)
+
+    @admin.action(description=_("Publish and invite the laureates"))
+    def publish(self, request, queryset):
+        for session in queryset.select_related("series"):
+            invited = session_publish(session=session)
+            messages.success(
+                request,
+                ngettext(
+                    "“%(session)s” is published: %(count)d laureate invited.",
+                    "“%(session)s” is published: %(count)d laureates invited.",
+                    invited,
+                )
+                % {"session": session, "count": invited},
+            )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("laureate", "session", "status", "registered_at", "attended")
+    list_editable = ("attended",)
+    list_filter = ("status", "attended", "session__series", "session")
+    list_select_related = ("laureate__user", "session")
+    search_fields = ("laureate__user__first_name", "laureate__user__last_name", "session__theme")
+    autocomplete_fields = ("laureate", "session")
+    readonly_fields = ("registered_at", "promoted_at", "cancelled_at")
+    show_full_result_count = False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ("series", "laureate", "rating", "created_at")
+    list_filter = ("series", "rating")
+    list_select_related = ("series", "laureate__user")
+    search_fields = ("comment", "laureate__user__last_name")
+    autocomplete_fields = ("laureate",)
+
+
+class ReadOnlyFormSet(BaseInlineFormSet):
+    """A formset that shows rows and never takes any: the laureate's page posts its own
+    fields and inlines, and a client (or a test) that does not know this one's management
+    form must not be refused for it."""
+
+    def is_valid(self):
+        return True
+
+    def save(self, commit=True):
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        return []
+
+
+class LaureateWorkshopInline(admin.TabularInline):
+    """A laureate's workshop registrations and attendance, read-only, on their admin page."""
+
+    model = Registration
+    formset = ReadOnlyFormSet
+    fields = ("session", "status", "attended")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("workshops")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("session")
+            .exclude(status=RegistrationStatus.CANCELLED)
+        )
+
+    def has_add_permission(self, request, obj):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# laureates sits below workshops and must not import it (DESIGN.md), so the laureate's
+# admin page learns about workshops from here: workshops.admin is loaded after
+# laureates.admin (INSTALLED_APPS order), and ModelAdmin reads ``inlines`` from its class.
+LaureateAdmin.inlines = (*LaureateAdmin.inlines, LaureateWorkshopInline)

@@ -1,0 +1,319 @@
+"""The changes that span several rows: proposing, publishing, registering, cancelling,
+promoting from the waiting list, attendance, reminders, feedback and calendar tokens.
+
+Views, the admin, tasks and commands call these; none of them re-implements a rule.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from emergence.outbox import outbox_enqueue
+from laureates.models import Laureate, Status
+from workshops.models import (
+    CalendarFeed,
+    Feedback,
+    Moment,
+    Registration,
+    RegistrationStatus,
+    Session,
+    WorkshopSeries,
+    new_feed_token,
+)
+
+# How many days before its key date a proposed session falls (negative: after it, once the
+# students have settled in).
+PROPOSED_DAYS_BEFORE = {
+    Moment.START_OF_YEAR: -14,
+    Moment.MIDTERM_EXAMS: 21,
+    Moment.MOCK_EXAMS: 14,
+    Moment.COMPETITIVE_EXAMS: 30,
+}
+PROPOSED_START = datetime.time(14, 0)
+PROPOSED_DURATION = datetime.timedelta(hours=3)
+REMINDER_DAYS_BEFORE = 2
+# Feedback is asked for this long after a series' last session, not for older series.
+FEEDBACK_WINDOW = datetime.timedelta(days=30)
+
+
+def series_propose_sessions(*, series: WorkshopSeries) -> tuple[list[Session], list[str]]:
+    """Create an unpublished session for each of the track's key dates that no session of the
+    series prepares for yet, on the Saturday afternoon PROPOSED_DAYS_BEFORE it; staff then
+    adjust them. Returns the new sessions and the moments that have no key date."""
+    key_dates = {key.kind: key for key in series.key_dates()}
+    taken = set(series.sessions.values_list("moment", flat=True))
+    created, missing = [], []
+    for moment in Moment:
+        if moment in taken:
+            continue
+        key = key_dates.get(moment)
+        if key is None:
+            missing.append(moment.label)
+            continue
+        starts_at = proposed_start(key_date=key.date, moment=moment)
+        created.append(
+            Session.objects.create(
+                series=series,
+                moment=moment,
+                theme=_("Before %(label)s") % {"label": key.label},
+                starts_at=starts_at,
+                ends_at=starts_at + PROPOSED_DURATION,
+                place=_("To be confirmed"),
+            )
+        )
+    return created, missing
+
+
+def proposed_start(*, key_date: datetime.date, moment: str) -> datetime.datetime:
+    """The Saturday afternoon on or before PROPOSED_DAYS_BEFORE ``key_date``."""
+    target = key_date - datetime.timedelta(days=PROPOSED_DAYS_BEFORE[moment])
+    saturday = target - datetime.timedelta(days=(target.weekday() - 5) % 7)
+    return timezone.make_aware(datetime.datetime.combine(saturday, PROPOSED_START))
+
+
+def audience_of(session: Session):
+    """The active laureates a session is for: its series' track and audience years."""
+    series = session.series
+    return (
+        Laureate.objects.active()
+        .filter(
+            track=series.track,
+            study_year__gte=series.audience_from_year,
+            study_year__lte=series.audience_to_year,
+            user__is_active=True,
+        )
+        .select_related("user")
+    )
+
+
+@transaction.atomic
+def session_publish(*, session: Session, now: datetime.datetime | None = None) -> int:
+    """Publish the session and invite its audience by e-mail, once each; returns how many
+    laureates were invited. Publishing again invites only those not invited yet."""
+    Session.objects.filter(pk=session.pk, published_at__isnull=True).update(
+        published_at=now or timezone.now()
+    )
+    session.refresh_from_db()
+    invited = 0
+    for laureate in audience_of(session):
+        user = laureate.user
+        outbox_enqueue(
+            key=f"workshop-invitation:session-{session.pk}:user-{user.pk}",
+            kind="workshop-invitation",
+            to=user.email,
+            template="workshop_invitation",
+            context=_mail_context(session, user),
+            language=user.language,
+            user=user,
+        )
+        invited += 1
+    return invited
+
+
+@transaction.atomic
+def workshop_register(
+    *, session: Session, laureate: Laureate, now: datetime.datetime | None = None
+) -> Registration:
+    """Register the laureate, or put them on the waiting list when the session is full.
+
+    The session row is locked first, so concurrent registrations count the places one after
+    the other and the capacity holds.
+    """
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().select_related("series").get(pk=session.pk)
+    if not session.is_published or session.starts_at <= now:
+        raise ValidationError(_("Registration for this session is closed."), code="closed")
+    if (
+        laureate.status != Status.ACTIVE
+        or not Session.objects.for_audience(laureate).filter(pk=session.pk).exists()
+    ):
+        raise ValidationError(_("This session is not open to you."), code="not_audience")
+    registration = Registration.objects.filter(session=session, laureate=laureate).first()
+    if registration is not None and registration.status != RegistrationStatus.CANCELLED:
+        return registration
+    full = session.registrations.confirmed().count() >= session.capacity
+    status = RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED
+    if registration is None:
+        return Registration.objects.create(
+            session=session, laureate=laureate, status=status, registered_at=now
+        )
+    registration.status = status
+    registration.registered_at = now
+    registration.cancelled_at = registration.promoted_at = None
+    registration.save(update_fields=["status", "registered_at", "cancelled_at", "promoted_at"])
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(
+    *, registration: Registration, now: datetime.datetime | None = None
+) -> list[Registration]:
+    """Cancel a registration; a freed place goes to the waiting list at once, in the same
+    transaction. Returns the registrations moved off the waiting list."""
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().get(pk=registration.session_id)
+    registration.refresh_from_db()
+    if session.starts_at <= now:
+        raise ValidationError(
+            _("This session has started: it can no longer be cancelled."), code="started"
+        )
+    if registration.status == RegistrationStatus.CANCELLED:
+        return []
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["status", "cancelled_at"])
+    return session_fill_from_waiting_list(session=session, now=now)
+
+
+@transaction.atomic
+def session_fill_from_waiting_list(
+    *, session: Session, now: datetime.datetime | None = None
+) -> list[Registration]:
+    """Move the first laureates of the waiting list into the free places (a cancellation, a
+    larger capacity), each told by e-mail. Nothing moves once the session has started."""
+    now = now or timezone.now()
+    session = Session.objects.select_for_update().select_related("series").get(pk=session.pk)
+    if session.starts_at <= now:
+        return []
+    free = session.capacity - session.registrations.confirmed().count()
+    if free <= 0:
+        return []
+    promoted = list(session.registrations.waiting().select_related("laureate__user")[:free])
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at"])
+        user = registration.laureate.user
+        outbox_enqueue(
+            # The time in the key: promoted again after cancelling and waiting again is news.
+            key=f"workshop-promoted:session-{session.pk}:user-{user.pk}:{now:%Y%m%dT%H%M%S%f}",
+            kind="workshop-promoted",
+            to=user.email,
+            template="workshop_promoted",
+            context=_mail_context(session, user),
+            language=user.language,
+            user=user,
+        )
+    return promoted
+
+
+@transaction.atomic
+def attendance_record(*, session: Session, attended: set[int]) -> int:
+    """Mark who came among the confirmed registrations (``attended``: registration ids);
+    the others are marked absent. Returns how many came."""
+    registrations = session.registrations.confirmed()
+    registrations.filter(pk__in=attended).update(attended=True)
+    registrations.exclude(pk__in=attended).update(attended=False)
+    return registrations.filter(attended=True).count()
+
+
+def session_reminders_send(*, day: datetime.date) -> int:
+    """Remind each registered laureate of a session starting within REMINDER_DAYS_BEFORE days
+    of ``day``, once (the outbox key makes a second run send nothing). Catching up on a day
+    the job did not run, a late registration is still reminded. Returns how many were queued."""
+    first = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    first += datetime.timedelta(days=1)
+    last = first + datetime.timedelta(days=REMINDER_DAYS_BEFORE)
+    registrations = (
+        Registration.objects.confirmed()
+        .filter(
+            session__published_at__isnull=False,
+            session__starts_at__gte=first,
+            session__starts_at__lt=last,
+            laureate__user__is_active=True,
+        )
+        .select_related("session__series", "laureate__user")
+    )
+    count = 0
+    for registration in registrations:
+        session, user = registration.session, registration.laureate.user
+        with transaction.atomic():
+            outbox_enqueue(
+                key=f"workshop-reminder:session-{session.pk}:user-{user.pk}",
+                kind="workshop-reminder",
+                to=user.email,
+                template="workshop_reminder",
+                context=_mail_context(session, user),
+                language=user.language,
+                user=user,
+            )
+        count += 1
+    return count
+
+
+def series_feedback_request(*, now: datetime.datetime | None = None) -> int:
+    """Ask each laureate who attended a series whose last session is over for a rating,
+    once; only for series finished within FEEDBACK_WINDOW. Returns how many were queued."""
+    now = now or timezone.now()
+    finished = WorkshopSeries.objects.annotate(last_end=Max("sessions__ends_at")).filter(
+        last_end__lt=now, last_end__gte=now - FEEDBACK_WINDOW
+    )
+    count = 0
+    for series in finished:
+        attendees = (
+            Laureate.objects.filter(
+                Exists(
+                    Registration.objects.filter(
+                        session__series=series, laureate=OuterRef("pk"), attended=True
+                    )
+                ),
+                user__is_active=True,
+            )
+            .exclude(workshop_feedback__series=series)
+            .select_related("user")
+        )
+        for laureate in attendees:
+            user = laureate.user
+            with transaction.atomic():
+                outbox_enqueue(
+                    key=f"workshop-feedback:series-{series.pk}:user-{user.pk}",
+                    kind="workshop-feedback",
+                    to=user.email,
+                    template="workshop_feedback_request",
+                    context={
+                        "series": series,
+                        "user": user,
+                        "url": _absolute(reverse("workshops:feedback", args=[series.pk])),
+                    },
+                    language=user.language,
+                    user=user,
+                )
+            count += 1
+    return count
+
+
+def feedback_give(
+    *, series: WorkshopSeries, laureate: Laureate, rating: int, comment: str
+) -> Feedback:
+    """Record the laureate's one feedback on a series they attended."""
+    if not WorkshopSeries.objects.awaiting_feedback_from(laureate).filter(pk=series.pk).exists():
+        raise ValidationError(_("Feedback on this series is not open to you."), code="closed")
+    return Feedback.objects.create(series=series, laureate=laureate, rating=rating, comment=comment)
+
+
+def calendar_feed_reset(*, laureate: Laureate) -> CalendarFeed:
+    """Give the laureate a new secret calendar address; the old one stops working."""
+    feed, _created = CalendarFeed.objects.update_or_create(
+        laureate=laureate, defaults={"token": new_feed_token(), "created_at": timezone.now()}
+    )
+    return feed
+
+
+def _mail_context(session: Session, user) -> dict:
+    return {
+        "session": session,
+        "series": session.series,
+        "user": user,
+        "url": _absolute(reverse("workshops:list")),
+        "ics_url": _absolute(reverse("workshops:session_ics", args=[session.pk])),
+    }
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL + path
