@@ -38,6 +38,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.utils import OperationalError  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from laureates.models import (  # noqa: E402
     Channel,
@@ -51,6 +52,7 @@ from laureates.models import (  # noqa: E402
     Track,
 )
 from partners.models import Company  # noqa: E402
+from reports.models import ActivityReport, ReportPeriod, ReportStatus, quarter_dates  # noqa: E402
 
 OUT = Path(settings.OUT)
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
@@ -65,6 +67,26 @@ class Page:
     name: str
     path: str
     as_user: str | None = None  # a key of USERS; None for an anonymous visitor
+    data: dict | None = None  # POSTed when given, else a GET
+
+
+# The report period the bench laureates answer now: open since a week, due in a month.
+TODAY = datetime.date.today()
+CURRENT_PERIOD = (TODAY.year, (TODAY.month - 1) // 3 + 1)
+CURRENT_SLUG = f"{CURRENT_PERIOD[0]}-q{CURRENT_PERIOD[1]}"
+REPORT_DRAFT = {
+    "action": "save",
+    "studies_rating": "4",
+    "studies_comment": "Les partiels approchent.",
+    "sponsor_met": "True",
+    "sponsor_meetings": "2",
+    "project_progress": "3",
+    "civic_involvement": "4",
+    "civic_hours": "12",
+    "search_kind": "internship",
+    "search_field": "Conseil",
+    "stress": "3",
+}
 
 
 PAGES = [
@@ -84,6 +106,20 @@ PAGES = [
         as_user="partner",
     ),
     Page("partner export", "/partners/export.xlsx", as_user="partner"),
+    Page("laureate report list", "/reports/", as_user="laureate"),
+    Page("report form", f"/reports/{CURRENT_SLUG}/", as_user="laureate"),
+    Page(
+        "report form, save draft",
+        f"/reports/{CURRENT_SLUG}/",
+        as_user="laureate",
+        data=REPORT_DRAFT,
+    ),
+    Page(
+        "admin triage list, needs attention",
+        "/admin/laureates/laureate/?attention=yes",
+        as_user="staff",
+    ),
+    Page("admin report list", "/admin/reports/activityreport/", as_user="staff"),
 ]
 
 # Who requests the pages: functions so they are looked up after the data is built.
@@ -315,23 +351,90 @@ def add_partner_data(start: int, stop: int) -> None:
         )
 
 
+REPORTS_PER_LAUREATE = 4
+
+
+def bench_periods() -> list[ReportPeriod]:
+    """The current quarter (open) and the three before it, oldest first."""
+    year, quarter = CURRENT_PERIOD
+    quarters = []
+    for _ in range(REPORTS_PER_LAUREATE):
+        quarters.append((year, quarter))
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    periods = []
+    for year, quarter in reversed(quarters):
+        opens_on, due_on = quarter_dates(year, quarter)
+        if (year, quarter) == CURRENT_PERIOD:
+            opens_on, due_on = TODAY - datetime.timedelta(days=7), TODAY + datetime.timedelta(30)
+        periods.append(
+            ReportPeriod.objects.get_or_create(
+                year=year, quarter=quarter, defaults={"opens_on": opens_on, "due_on": due_on}
+            )[0]
+        )
+    return periods
+
+
+@transaction.atomic
+def add_reports(start: int, stop: int) -> None:
+    """Four reports for each laureate ``start`` to ``stop - 1`` (the measured one included):
+    three submitted quarters and the current one, half of them still a draft."""
+    periods = bench_periods()
+    laureates = Laureate.objects.filter(
+        user__email__in=[f"laureate{i}@bench.example.org" for i in range(start, stop)]
+    ).values_list("pk", flat=True)
+    if start <= 1:
+        # First, so that the measured laureate's current report is a draft they can save.
+        laureates = [Laureate.objects.get(user__email="laureate@bench.example.org").pk, *laureates]
+    submitted_at = timezone.now()
+    rows = []
+    for index, laureate_id in enumerate(laureates):
+        for number, period in enumerate(periods):
+            current = number == len(periods) - 1
+            draft = current and index % 2 == 0
+            rows.append(
+                ActivityReport(
+                    laureate_id=laureate_id,
+                    period=period,
+                    status=ReportStatus.DRAFT if draft else ReportStatus.SUBMITTED,
+                    submitted_at=None if draft else submitted_at,
+                    studies_rating=1 + (index + number) % 5,
+                    sponsor_met=(index + number) % 3 != 0,
+                    project_progress=1 + (index * 7 + number) % 5,
+                    civic_involvement=1 + index % 5,
+                    stress=1 + (index * 3 + number) % 5,
+                    wants_contact=index % 17 == 0,
+                    search_kind="internship" if index % 2 else "nothing",
+                )
+            )
+    ActivityReport.objects.bulk_create(rows, batch_size=BATCH)
+
+
 def measure(page: Page, clients: dict[str | None, Client]) -> dict:
     client = clients[page.as_user]
+
+    def request():
+        if page.data is not None:
+            return client.post(page.path, page.data)
+        return client.get(page.path)
+
     for _ in range(WARM_UP):
-        response = client.get(page.path)
+        response = request()
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(page.path)
+        response = request()
     # Read now: the next request's request_started signal empties the query log.
     query_count = len(queries)
     times = []
     for _ in range(REPEAT):
         started = time.perf_counter()
-        client.get(page.path)
+        request()
         times.append((time.perf_counter() - started) * 1000)
     return {
         "page": page.name,
         "path": page.path,
-        "status": response.status_code,
+        # A saved draft redirects back to the form: that is its success.
+        "status": 200
+        if page.data is not None and response.status_code == 302
+        else response.status_code,
         "median_ms": round(statistics.median(times), 2),
         "queries": query_count,
     }
@@ -376,6 +479,7 @@ def main() -> int:
         add_laureates(built, n)
         add_partner_data(built, n)
         add_workshops()
+        add_reports(built, n)
         built = max(built, n)
         print(f"N={n:,}: built in {time.perf_counter() - t:.1f} s", file=sys.stderr)
         clients = logged_in_clients()
