@@ -9,6 +9,8 @@ backoff, then the row ends as failed, visible and re-sendable in the admin.
 
 import datetime
 import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -24,8 +26,15 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BACKOFF_BASE_SECONDS = 60
-# A row left in "sending" this long (a worker died mid-send) may be claimed again.
-SENDING_TIMEOUT = datetime.timedelta(minutes=15)
+# Rows written per INSERT, and rows sent per task, by the bulk path (outbox_enqueue_many).
+WRITE_BATCH = 500
+SEND_BATCH = 50
+
+
+def sending_timeout() -> datetime.timedelta:
+    """How long a row may stay "sending" (a worker died mid-send) before it is claimed again:
+    settings.OUTBOX_SENDING_TIMEOUT seconds, 15 minutes unless set."""
+    return datetime.timedelta(seconds=getattr(settings, "OUTBOX_SENDING_TIMEOUT", 15 * 60))
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -68,6 +77,88 @@ def outbox_enqueue(
     if created:
         _queue_on_commit(email.pk)
     return email
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One e-mail for ``outbox_enqueue_many``: the arguments of ``outbox_enqueue``."""
+
+    key: str
+    kind: str
+    to: str
+    template: str
+    context: dict = field(hash=False)
+    language: str | None = None
+    user_id: int | None = None
+
+
+def outbox_enqueue_many(*, messages: Iterable[OutboxMessage]) -> int:
+    """``outbox_enqueue`` for thousands of e-mails: rows are written WRITE_BATCH at a time
+    (keys already there are skipped, so a second run, even a concurrent one, adds nothing),
+    and each batch is sent by tasks of SEND_BATCH rows queued when its transaction commits.
+    Returns how many rows this call wrote."""
+    written = 0
+    batch: list[OutboxMessage] = []
+    for message in messages:
+        batch.append(message)
+        if len(batch) == WRITE_BATCH:
+            written += _write_batch(batch)
+            batch = []
+    if batch:
+        written += _write_batch(batch)
+    return written
+
+
+@transaction.atomic
+def _write_batch(messages: Sequence[OutboxMessage]) -> int:
+    existing = set(
+        OutboxEmail.objects.filter(key__in=[m.key for m in messages]).values_list("key", flat=True)
+    )
+    # Our own timestamp marks the rows this call wrote, apart from those another run wrote
+    # at the same moment (ignore_conflicts does not say which rows it skipped).
+    now = timezone.now()
+    rows = []
+    for message in messages:
+        if message.key in existing:
+            continue
+        existing.add(message.key)
+        language = message.language or settings.LANGUAGE_CODE
+        subject, text, html = render_email(message.template, message.context, language=language)
+        rows.append(
+            OutboxEmail(
+                key=message.key,
+                kind=message.kind,
+                to=message.to,
+                user_id=message.user_id,
+                language=language,
+                subject=subject[:300],
+                text=text,
+                html=html,
+                created_at=now,
+            )
+        )
+    if not rows:
+        return 0
+    OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
+    pks = list(
+        OutboxEmail.objects.filter(key__in=[row.key for row in rows], created_at=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(pks), SEND_BATCH):
+        _queue_batch_on_commit(pks[start : start + SEND_BATCH])
+    return len(pks)
+
+
+def outbox_send_batch(*, pks: Sequence[int]) -> int:
+    """Deliver rows one after the other, each claimed on its own; a failed one is handed to
+    its own retrying task. Returns how many this call sent."""
+    sent = 0
+    for pk in pks:
+        email = outbox_send_now(pk=pk)
+        if email is not None and email.status == OutboxStatus.SENT:
+            sent += 1
+    return sent
 
 
 def outbox_deliver(*, pk: int) -> OutboxEmail | None:
@@ -137,7 +228,7 @@ def outbox_requeue_stale(*, now: datetime.datetime | None = None) -> int:
     """Queue again the rows whose task was lost (broker down at commit, worker killed).
 
     A pending row is stale once its last attempt (or its creation) is older than the
-    longest backoff plus a margin; a sending row once SENDING_TIMEOUT has passed.
+    longest backoff plus a margin; a sending row once ``sending_timeout()`` has passed.
     """
     now = now or timezone.now()
     waited = datetime.timedelta(seconds=backoff_seconds(MAX_ATTEMPTS) + 300)
@@ -145,7 +236,7 @@ def outbox_requeue_stale(*, now: datetime.datetime | None = None) -> int:
         OutboxEmail.objects.alias(last_touched=Coalesce("claimed_at", "created_at"))
         .filter(
             Q(status=OutboxStatus.PENDING, last_touched__lt=now - waited)
-            | Q(status=OutboxStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
+            | Q(status=OutboxStatus.SENDING, claimed_at__lt=now - sending_timeout())
         )
         .values_list("pk", flat=True)
     )
@@ -156,7 +247,7 @@ def outbox_requeue_stale(*, now: datetime.datetime | None = None) -> int:
 
 def _claimable(now: datetime.datetime) -> Q:
     return Q(status=OutboxStatus.PENDING) | Q(
-        status=OutboxStatus.SENDING, claimed_at__lt=now - SENDING_TIMEOUT
+        status=OutboxStatus.SENDING, claimed_at__lt=now - sending_timeout()
     )
 
 
@@ -179,3 +270,9 @@ def _queue_on_commit(pk: int) -> None:
     from emergence.tasks import send_outbox_email
 
     transaction.on_commit(lambda: send_outbox_email.delay(pk))
+
+
+def _queue_batch_on_commit(pks: list[int]) -> None:
+    from emergence.tasks import send_outbox_emails
+
+    transaction.on_commit(lambda: send_outbox_emails.delay(pks))

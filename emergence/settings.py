@@ -24,6 +24,10 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
+def env_ints(name: str, default: str = "") -> list[int]:
+    return [int(item) for item in env_list(name, default)]
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -156,7 +160,12 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis hands an unacknowledged task to another worker after this many seconds: a worker
+# killed mid-task loses nothing. Retries always wait less than this (emergence/outbox.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(env_str("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -175,7 +184,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emergence.tasks.requeue_stale_outbox_emails",
         "schedule": crontab(minute="*/15"),
     },
+    "report-reminders": {
+        "task": "reports.tasks.run_daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
+# A row left "sending" this long (its worker died mid-send) may be claimed and sent again.
+OUTBOX_SENDING_TIMEOUT = int(env_str("OUTBOX_SENDING_TIMEOUT", str(15 * 60)))
+
+# Report reminders (reports/reminders.py): days before and after a period's due date, the
+# referent's escalation that many days after the last overdue reminder, the weekday of the
+# referents' digest (0 is Monday), and how many days a missed daily run is caught up.
+REPORT_REMINDER_DAYS_BEFORE = env_ints("REPORT_REMINDER_DAYS_BEFORE", "7,1")
+REPORT_OVERDUE_DAYS_AFTER = env_ints("REPORT_OVERDUE_DAYS_AFTER", "3,10")
+REPORT_ESCALATION_DAYS_AFTER = int(env_str("REPORT_ESCALATION_DAYS_AFTER", "3"))
+REPORT_DIGEST_WEEKDAY = int(env_str("REPORT_DIGEST_WEEKDAY", "0"))
+REPORT_CATCH_UP_DAYS = int(env_str("REPORT_CATCH_UP_DAYS", "3"))
 
 # Admin lists never count a whole table to paginate it.
 ADMIN_LIST_PER_PAGE = 100

@@ -2,7 +2,12 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from emergence.accounts import invitation_send
-from emergence.outbox import OutboxSendError, outbox_deliver, outbox_requeue_stale
+from emergence.outbox import (
+    OutboxSendError,
+    outbox_deliver,
+    outbox_requeue_stale,
+    outbox_send_batch,
+)
 
 
 @shared_task(acks_late=True)
@@ -23,6 +28,13 @@ def send_outbox_email(self, pk: int) -> None:
             if not self.request.is_eager:
                 raise self.retry(countdown=error.countdown) from error
             # Eager (no broker, a laptop or the tests): nothing to wait on, try again now.
+
+
+@shared_task(acks_late=True)
+def send_outbox_emails(pks: list[int]) -> int:
+    """Send a batch of outbox rows (the bulk path); each is claimed on its own, so a batch run
+    twice, or redelivered after a worker died, sends each row once."""
+    return outbox_send_batch(pks=pks)
 
 
 @shared_task(acks_late=True)
