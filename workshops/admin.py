@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
@@ -61,7 +62,12 @@ class WorkshopSeriesForm(forms.ModelForm):
         return cleaned
 
 
+# Video links typed without a scheme are HTTPS (Django 6's default, chosen now).
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class SessionInline(admin.TabularInline):
+    formfield_overrides = HTTPS_LINKS
     model = Session
     fields = (
         "moment",
@@ -209,6 +215,7 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = (
         "theme",
         "series",
