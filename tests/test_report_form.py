@@ -394,3 +394,10 @@ def test_the_form_get_and_post_cost_the_same_queries_with_2_or_10_questions(db, 
             )
         )
     assert counts[0] == counts[1]
+
+
+def test_the_search_section_offers_to_declare_a_placement(laureate_client, period):
+    html = laureate_client.get(URL).content.decode()
+
+    assert reverse("laureates:placement") in html
+    assert "Found an internship, a work-study contract or a job?" in html
