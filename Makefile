@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test bench lint install
+.PHONY: demo test bench fault lint install
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: $(DEV)
 
 bench: $(RUNTIME)
 	$(PY) bench/run.py
+
+# The reminder job through a real worker killed three times (PostgreSQL and Redis needed).
+fault: $(DEV)
+	$(PY) bench/fault_reminders.py
 
 lint: $(DEV)
 	$(VENV)/bin/ruff check .
