@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
@@ -151,17 +151,25 @@ def _write_batch(messages: Sequence[OutboxMessage]) -> int:
 
 
 def outbox_send_batch(*, pks: Sequence[int]) -> int:
-    """Deliver rows one after the other, each claimed on its own; a failed one is handed to
-    its own retrying task. Returns how many this call sent."""
+    """Deliver rows one after the other over one SMTP connection, each claimed on its own; a
+    failed one is handed to its own retrying task. Returns how many this call sent."""
     sent = 0
-    for pk in pks:
-        email = outbox_send_now(pk=pk)
-        if email is not None and email.status == OutboxStatus.SENT:
-            sent += 1
+    connection = get_connection()
+    try:
+        try:
+            connection.open()
+        except OSError:
+            pass  # each message then tries on its own, and its failure is counted and retried
+        for pk in pks:
+            email = outbox_send_now(pk=pk, connection=connection)
+            if email is not None and email.status == OutboxStatus.SENT:
+                sent += 1
+    finally:
+        connection.close()
     return sent
 
 
-def outbox_deliver(*, pk: int) -> OutboxEmail | None:
+def outbox_deliver(*, pk: int, connection=None) -> OutboxEmail | None:
     """Claim, send and mark sent one row; None when another worker has it or it is done.
 
     A send error is recorded and re-raised as ``OutboxSendError`` for the caller to retry;
@@ -178,12 +186,18 @@ def outbox_deliver(*, pk: int) -> OutboxEmail | None:
     email = OutboxEmail.objects.get(pk=pk)
     try:
         message = EmailMultiAlternatives(
-            email.subject, email.text, settings.DEFAULT_FROM_EMAIL, [email.to]
+            email.subject,
+            email.text,
+            settings.DEFAULT_FROM_EMAIL,
+            [email.to],
+            connection=connection,
         )
         if email.html:
             message.attach_alternative(email.html, "text/html")
         message.send()
     except OSError as error:  # smtplib.SMTPException and socket errors are OSErrors
+        if connection is not None:
+            connection.close()  # the next message opens a fresh one
         return _record_failure(email, error)
     OutboxEmail.objects.filter(pk=pk, status=OutboxStatus.SENDING).update(
         status=OutboxStatus.SENT, sent_at=timezone.now(), attempts=email.attempts + 1
@@ -192,13 +206,13 @@ def outbox_deliver(*, pk: int) -> OutboxEmail | None:
     return email
 
 
-def outbox_send_now(*, pk: int) -> OutboxEmail | None:
+def outbox_send_now(*, pk: int, connection=None) -> OutboxEmail | None:
     """Deliver a row in this process instead of waiting for its task; a failed attempt is
     handed to the task, to be retried after its backoff."""
     from emergence.tasks import send_outbox_email
 
     try:
-        return outbox_deliver(pk=pk)
+        return outbox_deliver(pk=pk, connection=connection)
     except OutboxSendError as error:
         send_outbox_email.apply_async((pk,), countdown=error.countdown)
         return error.email
