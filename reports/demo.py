@@ -15,6 +15,7 @@ from django.utils import timezone
 from laureates.demo import LaureatesDemo
 from laureates.models import Laureate, Status
 from reports.models import (
+    ANSWER_FIELDS,
     ActivityReport,
     Exams,
     Question,
@@ -25,7 +26,6 @@ from reports.models import (
     SearchChoice,
     periods_create_for_school_year,
 )
-from reports.services import ANSWER_FIELDS
 
 # How many quarters before the open one have reports.
 PAST_QUARTERS = 4

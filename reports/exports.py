@@ -21,32 +21,15 @@ from emergence.spreadsheets import (
     neutralise,
 )
 from laureates.models import Laureate
-from reports.models import ActivityReport, Question, QuestionKind, ReportPeriod
+from reports.models import ANSWER_SECTIONS, ActivityReport, Question, QuestionKind, ReportPeriod
 
 CORE_FIELDS = [
-    "studies_rating",
-    "studies_comment",
-    "exams",
-    "repeated_year",
-    "changed_track",
-    "sponsor_met",
-    "sponsor_meetings",
-    "sponsor_last_met_on",
-    "sponsor_relationship",
-    "sponsor_comment",
-    "project_progress",
-    "project_next_steps",
-    "civic_involvement",
-    "civic_actions",
-    "civic_hours",
-    "search_kind",
-    "search_field",
-    "search_starts_on",
-    "search_duration_months",
-    "search_place",
-    "search_pitch",
+    name
+    for key, names in ANSWER_SECTIONS.items()
+    if key not in ("wellbeing", "comment")
+    for name in names
 ]
-WELLBEING_FIELDS = ["stress", "wants_contact", "wellbeing_note"]
+WELLBEING_FIELDS = ANSWER_SECTIONS["wellbeing"]
 CLOSING_FIELDS = ["comment", "review_comment"]
 
 FORMATS = {"csv": CSV, "xlsx": XLSX}

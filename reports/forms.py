@@ -14,13 +14,16 @@ from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from reports.models import ActivityReport, Exams, Question, QuestionKind, SearchChoice
-from reports.services import (
+from reports.models import (
     ANSWER_FIELDS,
-    CARRIED_OVER_FIELDS,
-    is_answered,
-    required_names,
+    ANSWER_SECTIONS,
+    ActivityReport,
+    Exams,
+    Question,
+    QuestionKind,
+    SearchChoice,
 )
+from reports.services import is_answered, required_names
 
 EXTRA_PREFIX = "extra__"
 
@@ -79,48 +82,25 @@ class Section:
 
 
 SECTIONS = [
-    (
-        "studies",
-        _("Studies"),
-        ["studies_rating", "studies_comment", "exams", "repeated_year", "changed_track"],
-        "",
-    ),
-    (
-        "sponsor",
-        _("Sponsor"),
-        [
-            "sponsor_met",
-            "sponsor_meetings",
-            "sponsor_last_met_on",
-            "sponsor_relationship",
-            "sponsor_comment",
-        ],
-        "",
-    ),
-    ("project", _("Professional project"), ["project_progress", "project_next_steps"], ""),
-    (
-        "civic",
-        _("Civic action"),
-        ["civic_involvement", "civic_actions", "civic_hours"],
-        _("How you assess your own involvement this quarter."),
-    ),
+    ("studies", _("Studies"), ""),
+    ("sponsor", _("Sponsor"), ""),
+    ("project", _("Professional project"), ""),
+    ("civic", _("Civic action"), _("How you assess your own involvement this quarter.")),
     (
         "search",
         _("Search"),
-        CARRIED_OVER_FIELDS["search"],
         _("Submitting your report updates the search that partner companies may see."),
     ),
     (
         "wellbeing",
         _("Wellbeing"),
-        ["stress", "wants_contact", "wellbeing_note"],
         _(
             "Only the programme team reads this section: never your sponsor, never partner "
             "companies."
         ),
     ),
-    ("extra", _("Questions of this quarter"), [], ""),
-    ("comment", _("Free comment"), ["comment"], ""),
+    ("extra", _("Questions of this quarter"), ""),
+    ("comment", _("Free comment"), ""),
 ]
 
 
@@ -283,11 +263,13 @@ class ActivityReportForm(forms.ModelForm):
 
     def sections(self, *, carried_over: list[str]) -> list[Section]:
         sections = []
-        for key, title, names, note in SECTIONS:
+        for key, title, note in SECTIONS:
             if key == "extra":
                 names = [EXTRA_PREFIX + q.key for q in self.questions]
                 if not names:
                     continue
+            else:
+                names = ANSWER_SECTIONS[key]
             section = Section(key, title, names, note, carried_over=key in carried_over)
             section.fields = [self[name] for name in names]
             sections.append(section)

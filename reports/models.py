@@ -400,6 +400,34 @@ class ActivityReport(models.Model):
         return self.status == ReportStatus.DRAFT
 
 
+# The report's sections and their answers, in the form's order. The form, the admin,
+# the export and the life cycle all read them from here.
+ANSWER_SECTIONS = {
+    "studies": ["studies_rating", "studies_comment", "exams", "repeated_year", "changed_track"],
+    "sponsor": [
+        "sponsor_met",
+        "sponsor_meetings",
+        "sponsor_last_met_on",
+        "sponsor_relationship",
+        "sponsor_comment",
+    ],
+    "project": ["project_progress", "project_next_steps"],
+    "civic": ["civic_involvement", "civic_actions", "civic_hours"],
+    "search": [
+        "search_kind",
+        "search_field",
+        "search_starts_on",
+        "search_duration_months",
+        "search_place",
+        "search_pitch",
+    ],
+    # Staff only: never shown to sponsors or partner companies.
+    "wellbeing": ["stress", "wants_contact", "wellbeing_note"],
+    "comment": ["comment"],
+}
+ANSWER_FIELDS = [name for names in ANSWER_SECTIONS.values() for name in names]
+
+
 class TriageState(models.TextChoices):
     NEW = "new", _("new")
     ASSIGNED = "assigned", _("assigned")

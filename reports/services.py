@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from emergence.roles import is_staff
 from laureates.models import Laureate, search_set
 from reports.models import (
+    ANSWER_FIELDS,
+    ANSWER_SECTIONS,
     ActivityReport,
     Question,
     ReportPeriod,
@@ -39,44 +41,8 @@ CORE_REQUIRED = [
 CARRIED_OVER_FIELDS = {
     "project": ["project_next_steps"],
     "civic": ["civic_actions"],
-    "search": [
-        "search_kind",
-        "search_field",
-        "search_starts_on",
-        "search_duration_months",
-        "search_place",
-        "search_pitch",
-    ],
+    "search": ANSWER_SECTIONS["search"],
 }
-
-# Every answer a laureate may change in a draft.
-ANSWER_FIELDS = [
-    "studies_rating",
-    "studies_comment",
-    "exams",
-    "repeated_year",
-    "changed_track",
-    "sponsor_met",
-    "sponsor_meetings",
-    "sponsor_last_met_on",
-    "sponsor_relationship",
-    "sponsor_comment",
-    "project_progress",
-    "project_next_steps",
-    "civic_involvement",
-    "civic_actions",
-    "civic_hours",
-    "search_kind",
-    "search_field",
-    "search_starts_on",
-    "search_duration_months",
-    "search_place",
-    "search_pitch",
-    "stress",
-    "wants_contact",
-    "wellbeing_note",
-    "comment",
-]
 
 
 class ReportLocked(ValidationError):

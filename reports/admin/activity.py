@@ -12,40 +12,21 @@ from django.utils.translation import gettext_lazy as _
 from emergence.spreadsheets import BooleanWidget
 from laureates.admin import StaffListFilter
 from reports.admin.common import action_form_page
-from reports.models import ActivityReport, QuestionKind, ReportStatus
+from reports.models import ANSWER_SECTIONS, ActivityReport, QuestionKind, ReportStatus
 from reports.services import report_mark_reviewed, report_reopen
 from reports.triage import laureate_triage_score, laureates_needing_attention
 
-ANSWER_FIELDSETS = (
-    (
-        _("Studies"),
-        ("studies_rating", "studies_comment", "exams", "repeated_year", "changed_track"),
-    ),
-    (
-        _("Sponsor"),
-        (
-            "sponsor_met",
-            "sponsor_meetings",
-            "sponsor_last_met_on",
-            "sponsor_relationship",
-            "sponsor_comment",
-        ),
-    ),
-    (_("Professional project"), ("project_progress", "project_next_steps")),
-    (_("Civic action"), ("civic_involvement", "civic_actions", "civic_hours")),
-    (
-        _("Search"),
-        (
-            "search_kind",
-            "search_field",
-            "search_starts_on",
-            "search_duration_months",
-            "search_place",
-            "search_pitch",
-        ),
-    ),
-    (_("Wellbeing (staff only)"), ("stress", "wants_contact", "wellbeing_note")),
-    (_("Free comment"), ("comment",)),
+SECTION_TITLES = {
+    "studies": _("Studies"),
+    "sponsor": _("Sponsor"),
+    "project": _("Professional project"),
+    "civic": _("Civic action"),
+    "search": _("Search"),
+    "wellbeing": _("Wellbeing (staff only)"),
+    "comment": _("Free comment"),
+}
+ANSWER_FIELDSETS = tuple(
+    (SECTION_TITLES[key], tuple(names)) for key, names in ANSWER_SECTIONS.items()
 )
 REPORT_FIELDS = (
     "laureate",
