@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from emergence.admin import invite
 from emergence.spreadsheets import SpreadsheetModelAdmin
@@ -105,11 +106,25 @@ class IntroductionAdmin(admin.ModelAdmin):
         description=_("Accept: send each side the other's contact"), permissions=["change"]
     )
     def accept(self, request, queryset):
-        self._decide(request, queryset, introduction_accept, _("%(count)d request accepted."))
+        self._decide(
+            request,
+            queryset,
+            introduction_accept,
+            lambda count: ngettext(
+                "%(count)d request accepted.", "%(count)d requests accepted.", count
+            ),
+        )
 
     @admin.action(description=_("Decline"), permissions=["change"])
     def decline(self, request, queryset):
-        self._decide(request, queryset, introduction_decline, _("%(count)d request declined."))
+        self._decide(
+            request,
+            queryset,
+            introduction_decline,
+            lambda count: ngettext(
+                "%(count)d request declined.", "%(count)d requests declined.", count
+            ),
+        )
 
     def _decide(self, request, queryset, decide, done_message) -> None:
         done = 0
@@ -121,7 +136,7 @@ class IntroductionAdmin(admin.ModelAdmin):
             else:
                 done += 1
         if done:
-            messages.success(request, done_message % {"count": done})
+            messages.success(request, done_message(done) % {"count": done})
 
 
 @admin.register(PartnerViewLog)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reports.models import (
     ANSWER_FIELDS,
@@ -88,7 +89,7 @@ SECTIONS = [
     ("civic", _("Civic action"), _("How you assess your own involvement this quarter.")),
     (
         "search",
-        _("Search"),
+        pgettext_lazy("job search", "Search"),
         _("Submitting your report updates the search that partner companies may see."),
     ),
     (

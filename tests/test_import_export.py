@@ -217,7 +217,8 @@ def test_a_referent_who_is_not_staff_is_a_row_error(outsider):
 
     assert not Laureate.objects.exists()
     assert import_errors(result) == [
-        "Ligne 1\u00a0: Référent: Aucun membre de l'équipe n'a l'adresse e-mail nobody@example.org."
+        "Ligne 1\u00a0: Référent\u00a0: "
+        "Aucun membre de l'équipe n'a l'adresse e-mail nobody@example.org."
     ]
 
 
@@ -228,8 +229,8 @@ def test_a_new_laureate_without_promotion_or_name_is_a_row_error(db):
 
     assert not Laureate.objects.exists()
     errors = import_errors(result)
-    assert any(line.startswith("Ligne 1\u00a0: Prénom:") for line in errors)
-    assert any(line.startswith("Ligne 1\u00a0: Promotion:") for line in errors)
+    assert any(line.startswith("Ligne 1\u00a0: Prénom\u00a0:") for line in errors)
+    assert any(line.startswith("Ligne 1\u00a0: Promotion\u00a0:") for line in errors)
 
 
 def test_the_same_email_twice_in_a_file_is_an_error(db):
@@ -242,7 +243,7 @@ def test_the_same_email_twice_in_a_file_is_an_error(db):
     result = import_csv(LaureateResource(), text)
 
     assert not Laureate.objects.exists()
-    assert import_errors(result) == ["Ligne 2\u00a0: E-mail: Même valeur qu'à la ligne 1."]
+    assert import_errors(result) == ["Ligne 2\u00a0: E-mail\u00a0: Même valeur qu'à la ligne 1."]
 
 
 def test_a_file_without_an_email_column_imports_nothing_and_says_why(db):
@@ -290,7 +291,7 @@ def test_a_sponsor_of_an_unknown_company_is_a_row_error(db):
 
     assert not Sponsor.objects.exists()
     assert import_errors(result) == [
-        "Ligne 1\u00a0: Entreprise: Aucune entreprise ne s'appelle «\u00a0Nowhere Inc\u00a0»"
+        "Ligne 1\u00a0: Entreprise\u00a0: Aucune entreprise ne s'appelle «\u00a0Nowhere Inc\u00a0»"
         "\u00a0: importez d'abord les entreprises."
     ]
 

@@ -54,7 +54,7 @@ def test_a_placed_laureate_leaves_the_dashboard(partner_client, laureate):
 
 
 def test_a_placement_names_its_company(laureate):
-    with pytest.raises(Exception, match="company"):
+    with pytest.raises(Exception, match="entreprise partenaire"):
         placement_record(
             laureate=laureate, kind=SearchKind.JOB, title="CDI", starts_on=datetime.date(2026, 1, 1)
         )

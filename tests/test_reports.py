@@ -381,7 +381,7 @@ def test_the_list_shows_each_opened_period_with_the_laureates_status(
     assert (rows["2026-q2"].key, rows["2026-q2"].late) == ("submitted", True)
     assert rows["2026-q1"].key == "reviewed"
     html = response.content.decode()
-    for text in ["Draft", "Not started", "Late", "Submitted", "Reviewed"]:
+    for text in ["Brouillon", "Non commencé", "En retard", "Remis", "Relu"]:
         assert f">{text}<" in html, text
     assert reverse("reports:edit", kwargs={"period": "2026-q4"}) in html
     assert "15 janvier 2027" in html

@@ -363,7 +363,7 @@ def test_a_laureate_outside_the_audience_cannot_register(client, laureate, sessi
 
 def test_registration_closes_when_the_session_starts(session, student):
     with time_machine.travel(session.starts_at):
-        with pytest.raises(ValidationError, match="closed"):
+        with pytest.raises(ValidationError, match="inscriptions à cette séance sont closes"):
             workshop_register(session=session, laureate=student)
 
 

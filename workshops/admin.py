@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from laureates.admin import LaureateAdmin
 from workshops.models import (
@@ -118,7 +118,7 @@ class WorkshopSeriesAdmin(admin.ModelAdmin):
             "last": series.audience_to_year,
         }
 
-    @admin.display(description=_("sessions"), ordering="session_count")
+    @admin.display(description=pgettext_lazy("workshop", "sessions"), ordering="session_count")
     def sessions(self, series):
         warning = series.session_count_warning(series.session_count)
         if warning:

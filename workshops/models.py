@@ -391,7 +391,7 @@ class RegistrationQuerySet(models.QuerySet):
 class Registration(models.Model):
     session = models.ForeignKey(
         Session,
-        verbose_name=_("session"),
+        verbose_name=pgettext_lazy("workshop", "session"),
         on_delete=models.CASCADE,
         related_name="registrations",
     )

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from emergence.spreadsheets import BooleanWidget
@@ -21,7 +21,7 @@ SECTION_TITLES = {
     "sponsor": _("Sponsor"),
     "project": _("Professional project"),
     "civic": _("Civic action"),
-    "search": _("Search"),
+    "search": pgettext_lazy("job search", "Search"),
     "wellbeing": _("Wellbeing (staff only)"),
     "comment": _("Free comment"),
 }
