@@ -6,12 +6,18 @@ from collections.abc import Iterable
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from emergence.accounts import user_invite
 from emergence.models import OutboxEmail, User
 from emergence.outbox import outbox_resend
+
+
+def object_error(obj, error: ValidationError) -> str:
+    """An action's error about one row, in the staff member's language: "row: why"."""
+    return gettext("%(object)s: %(error)s") % {"object": obj, "error": " ".join(error.messages)}
 
 
 def invite(request, users: Iterable[User]) -> int:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from emergence.admin import invite
+from emergence.admin import invite, object_error
 from emergence.spreadsheets import SpreadsheetModelAdmin
 from laureates.models import Situation
 from partners.models import (
@@ -132,7 +132,7 @@ class IntroductionAdmin(admin.ModelAdmin):
             try:
                 decide(introduction=introduction, by=request.user)
             except ValidationError as error:
-                messages.error(request, f"{introduction}: {' '.join(error.messages)}")
+                messages.error(request, object_error(introduction, error))
             else:
                 done += 1
         if done:

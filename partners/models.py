@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from laureates.models import SearchKind
 
@@ -17,7 +18,7 @@ class Company(models.Model):
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(pgettext_lazy("company", "active"), default=True)
 
     class Meta:
         verbose_name = _("company")
@@ -260,7 +261,7 @@ class Referral(models.Model):
         help_text=_("The candidate's name, when they are not a laureate."),
     )
     company = models.CharField(_("company"), max_length=200)
-    job_title = models.CharField(_("job"), max_length=200)
+    job_title = models.CharField(_("job title"), max_length=200)
     platform = models.CharField(_("platform"), max_length=100, default="Keycoopt")
     platform_reference = models.CharField(
         _("reference on the platform"), max_length=100, blank=True

@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from emergence.admin import object_error
 from emergence.spreadsheets import BooleanWidget
 from laureates.admin import StaffListFilter
 from reports.admin.common import action_form_page
@@ -37,7 +38,7 @@ REPORT_FIELDS = (
     "updated_at",
     "submitted_at",
     "is_late",
-    "carried_over",
+    "carried_over_sections",
 )
 REVIEW_READONLY = ("reviewed_at", "reviewed_by")
 
@@ -136,6 +137,10 @@ class ActivityReportAdmin(admin.ModelAdmin):
     def triage_score(self, report):
         return report.laureate_triage_score
 
+    @admin.display(description=_("sections carried over"))
+    def carried_over_sections(self, report):
+        return ", ".join(str(SECTION_TITLES[key]) for key in report.carried_over) or "—"
+
     @admin.display(description=_("answers to the extra questions"))
     def extra_answers_display(self, report):
         """Each extra question of the report's own questionnaire version, with its answer."""
@@ -178,7 +183,7 @@ class ActivityReportAdmin(admin.ModelAdmin):
                 report_mark_reviewed(report=report, by=request.user, comment=comment)
                 done += 1
             except ValidationError as error:
-                messages.error(request, f"{report}: {' '.join(error.messages)}")
+                messages.error(request, object_error(report, error))
         if done:
             messages.success(
                 request,
