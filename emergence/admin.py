@@ -14,6 +14,10 @@ from emergence.accounts import user_invite
 from emergence.models import OutboxEmail, User
 from emergence.outbox import outbox_resend
 
+admin.site.site_header = _("Emergence — staff console")
+admin.site.site_title = _("Emergence staff console")
+admin.site.index_title = _("The programme at a glance")
+
 
 def object_error(obj, error: ValidationError) -> str:
     """An action's error about one row, in the staff member's language: "row: why"."""

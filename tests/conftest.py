@@ -1,6 +1,8 @@
 """Named people: a staff member, two laureates, a partner member, an outsider."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.factories import (
     PASSWORD,
@@ -63,3 +65,11 @@ def laureate_client(client, laureate):
 def partner_client(client, partner_member):
     client.force_login(partner_member.user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language, French, whatever ran before it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from laureates.models import Laureate, Status
 from reports.models import ReportStatus
@@ -21,6 +22,13 @@ from tests.report_factories import ActivityReportFactory, ReportPeriodFactory
 # 2025-q3 (due 2025-10-15) and 2025-q4 (due 2026-01-15) are past; 2026-q1 opened on
 # 2026-03-01 and is due on 2026-04-15.
 TODAY = datetime.date(2026, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The reasons in English, so the assertions read the source strings."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

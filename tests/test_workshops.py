@@ -88,7 +88,7 @@ def test_an_animator_of_another_track_is_refused_with_a_clear_message(staff):
     assert not form.is_valid()
     (message,) = form.errors["animators"]
     assert str(engineer) in message
-    assert "not in the series' track" in message
+    assert "pas dans celle de la série" in message
 
 
 def test_an_animator_no_further_in_studies_than_the_audience_is_refused(staff):
@@ -97,7 +97,7 @@ def test_an_animator_no_further_in_studies_than_the_audience_is_refused(staff):
     form = series_form(lead=staff.pk, animators=[second_year.pk])
 
     assert not form.is_valid()
-    assert "further in their studies than the audience" in form.errors["animators"][0]
+    assert "plus avancés dans leurs études" in form.errors["animators"][0]
 
 
 def test_senior_animators_of_the_same_track_are_accepted(staff):

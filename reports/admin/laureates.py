@@ -10,7 +10,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -144,7 +145,11 @@ class TriageLaureateAdmin(LaureateAdmin):
 
     @admin.display(description=_("reasons"))
     def reasons(self, laureate):
-        return ", ".join(triage_reasons(laureate)) or "—"
+        # One reason a line: the list is read down the column, reason by reason.
+        reasons = triage_reasons(laureate)
+        if not reasons:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}", ((reason,) for reason in reasons))
 
     @admin.display(description=_("triage state"), ordering="triage__state")
     def triage_state(self, laureate):
