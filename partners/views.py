@@ -2,7 +2,7 @@
 laureate's co-optation page. Partner pages read laureates only through partners.sharing."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -37,7 +37,11 @@ TOP_FIELDS = 8
 
 
 def _membership(request) -> PartnerMembership:
-    return PartnerMembership.objects.select_related("company").get(user=request.user)
+    """The member's membership; a company that is no longer a partner sees no laureate."""
+    membership = PartnerMembership.objects.select_related("company").get(user=request.user)
+    if not membership.company.active:
+        raise PermissionDenied
+    return membership
 
 
 def _dashboard_filter(request) -> DashboardFilter:

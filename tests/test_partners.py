@@ -363,6 +363,29 @@ def test_laureate_and_staff_get_403_on_partner_pages(laureate_client, laureate):
         assert laureate_client.get(url).status_code == 403, url
 
 
+def test_members_of_a_company_no_longer_partner_get_403_on_partner_pages(
+    partner_client, partner_member, laureate
+):
+    shared(laureate)
+    introduction = IntroductionFactory(membership=partner_member, laureate=laureate)
+    partner_member.company.active = False
+    partner_member.company.save()
+    for url in [
+        "/partners/",
+        "/partners/export.xlsx",
+        f"/partners/laureates/{laureate.pk}/",
+        "/partners/introductions/",
+        f"/partners/introductions/{introduction.pk}/",
+    ]:
+        assert partner_client.get(url).status_code == 403, url
+    response = partner_client.post(
+        f"/partners/laureates/{laureate.pk}/introduction/",
+        {"kind": "internship", "title": "Stage", "message": "Bonjour"},
+    )
+    assert response.status_code == 403
+    assert not PartnerViewLog.objects.exists()
+
+
 @pytest.mark.parametrize(
     "url", ["/partners/export.xlsx", "/partners/introductions/", "/partners/laureates/1/"]
 )
