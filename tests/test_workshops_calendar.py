@@ -91,6 +91,15 @@ def test_a_wrong_token_gives_404(client, student):
     assert client.get(reverse("workshops:feed", args=["not-the-token"])).status_code == 404
 
 
+def test_the_feed_of_a_deactivated_login_answers_404(client, student):
+    RegistrationFactory(laureate=student)
+    token = calendar_feed_reset(laureate=student).token
+    student.user.is_active = False
+    student.user.save()
+
+    assert client.get(reverse("workshops:feed", args=[token])).status_code == 404
+
+
 def test_resetting_the_address_makes_the_old_one_answer_404(client, student):
     old = calendar_feed_reset(laureate=student).token
     client.force_login(student.user)

@@ -123,7 +123,12 @@ def session_ics(request, pk: int):
 
 def feed(request, token: str):
     """The personal calendar: no login (calendar apps cannot log in), the token is the key."""
-    calendar_feed = CalendarFeed.objects.filter(token=token).select_related("laureate").first()
+    # A deactivated login loses its calendar too: the token is a login of its own.
+    calendar_feed = (
+        CalendarFeed.objects.filter(token=token, laureate__user__is_active=True)
+        .select_related("laureate")
+        .first()
+    )
     if calendar_feed is None:
         raise Http404
     laureate = calendar_feed.laureate
