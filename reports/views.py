@@ -25,9 +25,10 @@ def _own_laureate(request) -> Laureate:
     return get_object_or_404(Laureate, user=request.user)
 
 
-def _open_period(slug: str) -> ReportPeriod:
-    """A period that has opened; unknown or future periods are 404."""
-    return get_object_or_404(ReportPeriod.objects.opened().by_slug(slug))
+def _open_period(slug: str, laureate: Laureate) -> ReportPeriod:
+    """A period that has opened and that the laureate reports on (as listed on their page);
+    unknown, future or before-they-joined periods are 404."""
+    return get_object_or_404(ReportPeriod.objects.opened().for_laureate(laureate).by_slug(slug))
 
 
 @laureate_required
@@ -44,7 +45,8 @@ def report_list(request):
 @laureate_required
 def report_edit(request, period: str):
     # The URL names only the period: the report is always the logged-in laureate's own.
-    report = report_start(laureate=_own_laureate(request), period=_open_period(period))
+    laureate = _own_laureate(request)
+    report = report_start(laureate=laureate, period=_open_period(period, laureate))
     questions = report_questions(report=report)
     if request.method == "POST" and request.POST.get("autosave"):
         return _autosave(request, report, questions)

@@ -1,5 +1,6 @@
 """The report form page: sections, errors that keep every answer, autosave, read-only view."""
 
+import datetime
 import re
 
 import pytest
@@ -362,6 +363,19 @@ def test_an_unknown_or_unopened_period_is_404(laureate_client, period):
         assert laureate_client.get(f"/reports/{slug}/").status_code == 404
     assert laureate_client.get("/reports/2026-q5/").status_code == 404
     assert laureate_client.get("/reports/latest/").status_code == 404
+
+
+def test_a_period_due_before_the_laureate_joined_is_404_as_it_is_not_listed(
+    laureate_client, laureate, period
+):
+    make_period(2024, 2)
+    laureate.joined_on = datetime.date(2025, 9, 1)
+    laureate.save()
+
+    assert laureate_client.get("/reports/2024-q2/").status_code == 404
+    assert laureate_client.post("/reports/2024-q2/", form_data()).status_code == 404
+    assert not ActivityReport.objects.filter(laureate=laureate).exists()
+    assert laureate_client.get(URL).status_code == 200
 
 
 def count_queries(client, method, url, data=None) -> int:
