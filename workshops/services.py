@@ -294,7 +294,11 @@ def feedback_give(
     """Record the laureate's one feedback on a series they attended."""
     if not WorkshopSeries.objects.awaiting_feedback_from(laureate).filter(pk=series.pk).exists():
         raise ValidationError(_("Feedback on this series is not open to you."), code="closed")
-    return Feedback.objects.create(series=series, laureate=laureate, rating=rating, comment=comment)
+    # get_or_create: a double click that slips past the check keeps the first answer, no 500.
+    feedback, _created = Feedback.objects.get_or_create(
+        series=series, laureate=laureate, defaults={"rating": rating, "comment": comment}
+    )
+    return feedback
 
 
 def calendar_feed_reset(*, laureate: Laureate) -> CalendarFeed:
