@@ -2,12 +2,13 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from emergence.roles import laureate_required
+from laureates.access import own_laureate
 from laureates.forms import LaureateContactForm, PlacementForm
 from laureates.models import (
     CONSENT_TEXT,
@@ -20,20 +21,13 @@ from laureates.models import (
     placement_record,
 )
 
-
-def _own_laureate(request) -> Laureate:
-    """The logged-in laureate's own profile: never looked up by an id from the URL."""
-    return get_object_or_404(
-        Laureate.objects.select_related("user", "promotion", "referent"), user=request.user
-    )
+# What the laureate's own pages show: their account, promotion and referent.
+OWN = Laureate.objects.select_related("user", "promotion", "referent")
 
 
 @laureate_required
 def home(request):
-    laureate = get_object_or_404(
-        Laureate.objects.select_related("user", "promotion", "referent").with_partner_consent(),
-        user=request.user,
-    )
+    laureate = own_laureate(request, OWN.with_partner_consent())
     return render(
         request,
         "laureates/home.html",
@@ -50,7 +44,7 @@ def home(request):
 
 @laureate_required
 def edit(request):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request, OWN)
     form = LaureateContactForm(request.POST or None, instance=laureate)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -80,7 +74,7 @@ def consent_state(laureate: Laureate, today: datetime.date | None = None) -> str
 @laureate_required
 @require_POST
 def consent(request):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request, OWN)
     if request.POST.get("decision") == "withdraw":
         consent_withdraw(laureate=laureate)
         messages.success(request, _("Partner companies no longer see your profile."))
@@ -98,7 +92,7 @@ def consent(request):
 
 @laureate_required
 def placement(request):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request, OWN)
     form = PlacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         placement_record(laureate=laureate, source=PlacementSource.LAUREATE, **form.cleaned_data)

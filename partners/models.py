@@ -62,6 +62,29 @@ class IntroductionQuerySet(models.QuerySet):
     def for_company(self, company: Company):
         return self.filter(company=company)
 
+    def seen_by_partner(self, company: Company):
+        """A company's own requests, with only what its members may read of them."""
+        return (
+            self.for_company(company)
+            .select_related("laureate__user", "requested_by")
+            .only(
+                "kind",
+                "title",
+                "message",
+                "starts_on",
+                "ends_on",
+                "place",
+                "status",
+                "created_at",
+                "decided_at",
+                "laureate__user__first_name",
+                "laureate__user__last_name",
+                "requested_by__first_name",
+                "requested_by__last_name",
+                "requested_by__email",
+            )
+        )
+
     def pending(self):
         return self.filter(status=IntroductionStatus.PENDING)
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from emergence.roles import laureate_required, partner_required
+from laureates.access import own_laureate
 from laureates.models import Laureate, SearchKind
 from partners.exports import dashboard_workbook
 from partners.filters import DashboardFilter
@@ -148,22 +149,7 @@ def introduction_create(request, pk: int):
 @partner_required
 def introductions(request):
     membership = _membership(request)
-    company_requests = (
-        Introduction.objects.for_company(membership.company)
-        .select_related("laureate__user", "requested_by")
-        .only(
-            "kind",
-            "title",
-            "status",
-            "created_at",
-            "decided_at",
-            "laureate__user__first_name",
-            "laureate__user__last_name",
-            "requested_by__first_name",
-            "requested_by__last_name",
-            "requested_by__email",
-        )
-    )
+    company_requests = Introduction.objects.seen_by_partner(membership.company)
     page = Paginator(company_requests, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request, "partners/introductions.html", {"company": membership.company, "page": page}
@@ -174,24 +160,7 @@ def introductions(request):
 def introduction_detail(request, pk: int):
     membership = _membership(request)
     introduction = get_object_or_404(
-        Introduction.objects.select_related("laureate__user", "requested_by").only(
-            "kind",
-            "title",
-            "message",
-            "starts_on",
-            "ends_on",
-            "place",
-            "status",
-            "created_at",
-            "decided_at",
-            "laureate__user__first_name",
-            "laureate__user__last_name",
-            "requested_by__first_name",
-            "requested_by__last_name",
-            "requested_by__email",
-        ),
-        pk=pk,
-        company=membership.company,
+        Introduction.objects.seen_by_partner(membership.company), pk=pk
     )
     return render(request, "partners/introduction.html", {"introduction": introduction})
 
@@ -216,13 +185,9 @@ def export(request):
 # Co-optation, for laureates --------------------------------------------------------
 
 
-def _own_laureate(request) -> Laureate:
-    return get_object_or_404(Laureate.objects.select_related("user"), user=request.user)
-
-
 @laureate_required
 def cooptation(request):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request, Laureate.objects.select_related("user"))
     coopter = CoOpter.objects.filter(laureate=laureate).first()
     register_form = CoOpterForm(instance=coopter, prefix="register")
     referral_form = ReferralForm(prefix="referral")

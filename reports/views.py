@@ -7,6 +7,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 
 from emergence.roles import laureate_required
+from laureates.access import own_laureate
 from laureates.models import Laureate
 from reports.forms import ActivityReportForm
 from reports.models import ActivityReport, ReportPeriod
@@ -20,11 +21,6 @@ from reports.services import (
 )
 
 
-def _own_laureate(request) -> Laureate:
-    """The logged-in laureate's own profile: never looked up by an id from the URL."""
-    return get_object_or_404(Laureate, user=request.user)
-
-
 def _open_period(slug: str, laureate: Laureate) -> ReportPeriod:
     """A period that has opened and that the laureate reports on (as listed on their page);
     unknown, future or before-they-joined periods are 404."""
@@ -33,7 +29,7 @@ def _open_period(slug: str, laureate: Laureate) -> ReportPeriod:
 
 @laureate_required
 def report_list(request):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request)
     periods = ReportPeriod.objects.opened().for_laureate(laureate).with_report_of(laureate)
     rows = []
     for period in periods:
@@ -45,7 +41,7 @@ def report_list(request):
 @laureate_required
 def report_edit(request, period: str):
     # The URL names only the period: the report is always the logged-in laureate's own.
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request)
     report = report_start(laureate=laureate, period=_open_period(period, laureate))
     questions = report_questions(report=report)
     if request.method == "POST" and request.POST.get("autosave"):

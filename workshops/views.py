@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from emergence.roles import laureate_required, staff_required
-from laureates.models import Laureate
+from laureates.access import own_laureate
 from workshops.calendar import sessions_calendar
 from workshops.forms import AttendanceForm, FeedbackForm
 from workshops.models import (
@@ -28,13 +28,9 @@ from workshops.services import (
 )
 
 
-def _own_laureate(request) -> Laureate:
-    return get_object_or_404(Laureate, user=request.user)
-
-
 @laureate_required
 def session_list(request):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request)
     now = timezone.now()
     sessions = (
         Session.objects.for_audience(laureate)
@@ -68,7 +64,7 @@ def session_list(request):
 @require_POST
 @laureate_required
 def register(request, pk: int):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request)
     session = get_object_or_404(Session.objects.for_audience(laureate), pk=pk)
     try:
         registration = workshop_register(session=session, laureate=laureate)
@@ -112,7 +108,7 @@ def cancel(request, pk: int):
 
 @laureate_required
 def session_ics(request, pk: int):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request)
     session = get_object_or_404(
         Session.objects.visible_to(laureate).select_related("series"), pk=pk
     )
@@ -153,7 +149,7 @@ def feed(request, token: str):
 @require_POST
 @laureate_required
 def feed_reset(request):
-    calendar_feed_reset(laureate=_own_laureate(request))
+    calendar_feed_reset(laureate=own_laureate(request))
     messages.success(
         request,
         _(
@@ -166,7 +162,7 @@ def feed_reset(request):
 
 @laureate_required
 def feedback(request, pk: int):
-    laureate = _own_laureate(request)
+    laureate = own_laureate(request)
     series = get_object_or_404(WorkshopSeries.objects.awaiting_feedback_from(laureate), pk=pk)
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
