@@ -9,7 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from emergence.models import OutboxEmail
-from emergence.outbox import outbox_enqueue, outbox_send_now
+from emergence.outbox import outbox_enqueue
 
 
 def set_password_url(user) -> str:
@@ -35,8 +35,3 @@ def user_invite(*, user) -> OutboxEmail:
         language=user.language,
         user=user,
     )
-
-
-def invitation_send(*, user) -> None:
-    """Record the invitation and send it now, in this process (the send_invitation task)."""
-    outbox_send_now(pk=user_invite(user=user).pk)

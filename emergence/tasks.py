@@ -1,20 +1,11 @@
 from celery import shared_task
-from django.contrib.auth import get_user_model
 
-from emergence.accounts import invitation_send
 from emergence.outbox import (
     OutboxSendError,
     outbox_deliver,
     outbox_requeue_stale,
     outbox_send_batch,
 )
-
-
-@shared_task(acks_late=True)
-def send_invitation(user_pk: int) -> None:
-    user = get_user_model().objects.filter(pk=user_pk, is_active=True).first()
-    if user is not None:
-        invitation_send(user=user)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils.html import escape
 
-from emergence.accounts import invitation_send
+from emergence.accounts import user_invite
 from tests.factories import PASSWORD
 
 NEW_PASSWORD = "a-brand-new-passphrase-42"
@@ -113,8 +113,11 @@ def test_a_password_reset_link_works_only_once(client, laureate):
     assert "/accounts/password_reset/" in response.content.decode()
 
 
-def test_invitation_email_has_the_link_as_a_button_and_as_text(laureate):
-    invitation_send(user=laureate.user)
+def test_invitation_email_has_the_link_as_a_button_and_as_text(
+    laureate, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        user_invite(user=laureate.user)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     html, mimetype = message.alternatives[0]
@@ -127,10 +130,13 @@ def test_invitation_email_has_the_link_as_a_button_and_as_text(laureate):
     assert "{%" not in message.body + html + message.subject
 
 
-def test_invited_user_chooses_a_password_from_the_email_and_logs_in(client, laureate):
+def test_invited_user_chooses_a_password_from_the_email_and_logs_in(
+    client, laureate, django_capture_on_commit_callbacks
+):
     laureate.user.set_unusable_password()
     laureate.user.save()
-    invitation_send(user=laureate.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        user_invite(user=laureate.user)
 
     response = _set_password_through(client, _link_in(mail.outbox[0].body))
 

@@ -19,10 +19,11 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
+from django.test import override_settings
 
 from emergence import views
+from emergence.accounts import user_invite
 from emergence.celery import app as celery_app
-from emergence.tasks import send_invitation
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,10 +108,14 @@ def test_a_real_worker_sends_the_invitation(worker_environment):
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    eager = celery_app.conf.task_always_eager
+    eager, default_queue = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
     try:
         celery_app.conf.task_always_eager = False
-        send_invitation.apply_async((user.pk,), queue=queue)
+        celery_app.conf.task_default_queue = queue
+        # The real path: the outbox row is rendered and written here, its send task queued
+        # on commit, and the worker sends it.
+        with override_settings(SITE_URL=worker_environment["env"]["SITE_URL"]):
+            user_invite(user=user)
         deadline = time.monotonic() + 60
         while not any(mail_dir.iterdir()):
             assert worker.poll() is None, "the worker stopped:\n" + worker_log(worker_environment)
@@ -120,6 +125,7 @@ def test_a_real_worker_sends_the_invitation(worker_environment):
             time.sleep(0.2)
     finally:
         celery_app.conf.task_always_eager = eager
+        celery_app.conf.task_default_queue = default_queue
         worker.terminate()
         try:
             worker.wait(timeout=20)
