@@ -25,13 +25,11 @@ def user_invite(*, user) -> OutboxEmail:
     return outbox_enqueue(
         key=f"invitation:user-{user.pk}:{uuid.uuid4().hex[:12]}",
         kind="invitation",
-        to=user.email,
         template="invitation",
         context={
             "user": user,
             "url": set_password_url(user),
             "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
         },
-        language=user.language,
         user=user,
     )

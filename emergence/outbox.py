@@ -49,18 +49,18 @@ def outbox_enqueue(
     *,
     key: str,
     kind: str,
-    to: str,
+    user,
     template: str,
     context: dict,
-    language: str | None = None,
-    user=None,
 ) -> OutboxEmail:
-    """Record the e-mail ``template`` rendered in ``language``, once per ``key``, and send it
-    after the current transaction commits. Enqueuing the same key again changes nothing."""
+    """Record the e-mail ``template`` for ``user``, rendered in their language, once per
+    ``key``, and send it after the current transaction commits. Enqueuing the same key again
+    changes nothing."""
     existing = OutboxEmail.objects.filter(key=key).first()
     if existing is not None:
         return existing
-    language = language or settings.LANGUAGE_CODE
+    to = user.email
+    language = user.language or settings.LANGUAGE_CODE
     subject, text, html = render_email(template, context, language=language)
     email, created = OutboxEmail.objects.get_or_create(
         key=key,

@@ -80,10 +80,8 @@ def introduction_request(
             outbox_enqueue(
                 key=f"introduction-requested:{introduction.pk}:user-{staff.pk}",
                 kind="introduction",
-                to=staff.email,
                 template="introduction_requested",
                 context={"introduction": introduction, "url": url, "recipient": staff},
-                language=staff.language,
                 user=staff,
             )
     return introduction
@@ -125,10 +123,8 @@ def introduction_accept(*, introduction: Introduction, by) -> Introduction:
             outbox_enqueue(
                 key=f"{template}:{introduction.pk}",
                 kind="introduction",
-                to=recipient.email,
                 template=template,
                 context=context,
-                language=recipient.language,
                 user=recipient,
             )
     return introduction
@@ -145,10 +141,8 @@ def introduction_decline(*, introduction: Introduction, by) -> Introduction:
         outbox_enqueue(
             key=f"introduction_declined:{introduction.pk}",
             kind="introduction",
-            to=partner_user.email,
             template="introduction_declined",
             context={"introduction": introduction, "partner_user": partner_user},
-            language=partner_user.language,
             user=partner_user,
         )
     return introduction

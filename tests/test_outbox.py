@@ -39,10 +39,8 @@ def enqueue(user, key="test:hello"):
     return outbox_enqueue(
         key=key,
         kind="invitation",
-        to=user.email,
         template="invitation",
         context={"user": user, "url": "https://example.org/x/", "days": 5},
-        language=user.language,
         user=user,
     )
 

@@ -106,10 +106,8 @@ def session_publish(*, session: Session, now: datetime.datetime | None = None) -
         outbox_enqueue(
             key=f"workshop-invitation:session-{session.pk}:user-{user.pk}",
             kind="workshop-invitation",
-            to=user.email,
             template="workshop_invitation",
             context=_mail_context(session, user),
-            language=user.language,
             user=user,
         )
         invited += 1
@@ -194,10 +192,8 @@ def session_fill_from_waiting_list(
             # The time in the key: promoted again after cancelling and waiting again is news.
             key=f"workshop-promoted:session-{session.pk}:user-{user.pk}:{now:%Y%m%dT%H%M%S%f}",
             kind="workshop-promoted",
-            to=user.email,
             template="workshop_promoted",
             context=_mail_context(session, user),
-            language=user.language,
             user=user,
         )
     return promoted
@@ -237,10 +233,8 @@ def session_reminders_send(*, day: datetime.date) -> int:
             outbox_enqueue(
                 key=f"workshop-reminder:session-{session.pk}:user-{user.pk}",
                 kind="workshop-reminder",
-                to=user.email,
                 template="workshop_reminder",
                 context=_mail_context(session, user),
-                language=user.language,
                 user=user,
             )
         count += 1
@@ -274,14 +268,12 @@ def series_feedback_request(*, now: datetime.datetime | None = None) -> int:
                 outbox_enqueue(
                     key=f"workshop-feedback:series-{series.pk}:user-{user.pk}",
                     kind="workshop-feedback",
-                    to=user.email,
                     template="workshop_feedback_request",
                     context={
                         "series": series,
                         "user": user,
                         "url": _absolute(reverse("workshops:feedback", args=[series.pk])),
                     },
-                    language=user.language,
                     user=user,
                 )
             count += 1
