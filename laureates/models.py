@@ -149,6 +149,11 @@ class Laureate(models.Model):
         return str(self.user)
 
     @property
+    def can_coopt(self) -> bool:
+        """Only laureates in work recommend candidates through referral platforms."""
+        return self.situation == Situation.IN_WORK
+
+    @property
     def current_sponsorship(self) -> "Sponsorship | None":
         return self.sponsorships.current().select_related("sponsor__company").first()
 

@@ -15,7 +15,6 @@ from laureates.models import (
     CONSENT_VERSION,
     Laureate,
     PlacementSource,
-    Situation,
     consent_give,
     consent_withdraw,
     placement_record,
@@ -37,7 +36,6 @@ def home(request):
             "consent_state": consent_state(laureate),
             "consent_text": CONSENT_TEXT,
             "consent_version": CONSENT_VERSION,
-            "in_work": laureate.situation == Situation.IN_WORK,
         },
     )
 

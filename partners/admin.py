@@ -9,7 +9,6 @@ from django.utils.translation import ngettext
 
 from emergence.admin import invite, object_error
 from emergence.spreadsheets import SpreadsheetModelAdmin
-from laureates.models import Situation
 from partners.models import (
     Company,
     CoOpter,
@@ -171,7 +170,7 @@ class CoOpterAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         laureate = cleaned.get("laureate")
-        if laureate is not None and laureate.situation != Situation.IN_WORK:
+        if laureate is not None and not laureate.can_coopt:
             raise ValidationError(
                 {"laureate": _("Only laureates in work can register as co-opters.")}
             )

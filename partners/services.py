@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from emergence.outbox import outbox_enqueue
-from laureates.models import Laureate, Situation
+from laureates.models import Laureate
 from partners.models import (
     CoOpter,
     Introduction,
@@ -163,7 +163,7 @@ def _decide(introduction: Introduction, status: str, by) -> None:
 
 def coopter_register(*, laureate: Laureate, platforms: str = "") -> CoOpter:
     """A laureate in work becomes a co-opter (again, it only updates their platforms)."""
-    if laureate.situation != Situation.IN_WORK:
+    if not laureate.can_coopt:
         raise ValidationError(_("Only laureates in work can register as co-opters."))
     coopter, _created = CoOpter.objects.update_or_create(
         laureate=laureate, defaults={"platforms": platforms}
