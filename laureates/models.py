@@ -148,6 +148,19 @@ class Laureate(models.Model):
     def __str__(self) -> str:
         return str(self.user)
 
+    def consent_state(self, today: datetime.date | None = None) -> str:
+        """ "none", "valid", "expiring" (renew soon) or "expired"; needs the annotation of
+        ``Laureate.objects.with_partner_consent()``."""
+        today = today or timezone.localdate()
+        expires_on = self.consent_expires_on
+        if expires_on is None:
+            return "none"
+        if expires_on <= today:
+            return "expired"
+        if expires_on <= today + datetime.timedelta(days=CONSENT_RENEW_PROMPT_DAYS):
+            return "expiring"
+        return "valid"
+
     @property
     def can_coopt(self) -> bool:
         """Only laureates in work recommend candidates through referral platforms."""
@@ -348,6 +361,8 @@ CONSENT_TEXT = _(
     "This consent lasts 12 months; I can withdraw it at any time."
 )
 CONSENT_MONTHS = 12
+# From this many days before expiry, the laureate's page asks them to renew.
+CONSENT_RENEW_PROMPT_DAYS = 30
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

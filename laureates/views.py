@@ -1,9 +1,6 @@
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -33,7 +30,7 @@ def home(request):
         {
             "laureate": laureate,
             "sponsorship": laureate.current_sponsorship,
-            "consent_state": consent_state(laureate),
+            "consent_state": laureate.consent_state(),
             "consent_text": CONSENT_TEXT,
             "consent_version": CONSENT_VERSION,
         },
@@ -52,21 +49,6 @@ def edit(request):
 
 
 # Sharing with partner companies -----------------------------------------------------
-
-RENEW_PROMPT_DAYS = 30
-
-
-def consent_state(laureate: Laureate, today: datetime.date | None = None) -> str:
-    """ "none", "valid", "expiring" (renew soon) or "expired", from ``with_partner_consent``."""
-    today = today or timezone.localdate()
-    expires_on = laureate.consent_expires_on
-    if expires_on is None:
-        return "none"
-    if expires_on <= today:
-        return "expired"
-    if expires_on <= today + datetime.timedelta(days=RENEW_PROMPT_DAYS):
-        return "expiring"
-    return "valid"
 
 
 @laureate_required
