@@ -1,14 +1,24 @@
-"""The three roles, one check and one view guard each.
+"""Who may do and read what: the one place that says it.
 
-A laureate has a Laureate profile (``user.laureate``); a partner member has a
-membership of a partner company (``user.partner_membership``). Reading the
-reverse one-to-one accessors keeps this module free of imports from the apps above.
+Three kinds of people use the site: laureates (a Laureate profile, ``user.laureate``),
+partner members (``user.partner_membership``) and staff (``is_staff``). Staff work in
+roles, Django groups whose permissions are listed in :data:`STAFF_ROLES` and created by
+a data migration (``roles_sync``). Confidential report answers are read by the programme
+lead and by a laureate's referent only: :func:`may_read_confidential` and
+:func:`confidential_readable` say so for one laureate and for a QuerySet.
+
+Reading reverse accessors and lookups by name (``user.laureate``, ``triage__assigned_to``)
+keeps this module free of imports from the apps above.
 """
 
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext
+
+# Kinds of people -------------------------------------------------------------------------
 
 
 def is_staff(user) -> bool:
@@ -31,6 +41,20 @@ def _has(user, accessor: str) -> bool:
     return True
 
 
+def account_kind(user) -> str:
+    """What an account already is, in words, or "" for a plain account (used to refuse
+    giving a second kind of profile to someone by accident)."""
+    if user is None or user.pk is None:
+        return ""
+    if user.is_staff:
+        return gettext("a staff account")
+    if _has(user, "partner_membership"):
+        return gettext("a partner company member")
+    if _has(user, "laureate"):
+        return gettext("a laureate")
+    return ""
+
+
 def _role_required(check):
     def decorator(view):
         @wraps(view)
@@ -49,3 +73,185 @@ def _role_required(check):
 staff_required = _role_required(is_staff)
 laureate_required = _role_required(is_laureate)
 partner_required = _role_required(is_partner)
+
+
+def staff_permission_required(*, get: str, post: str | None = None):
+    """A staff page outside the admin asks the admin's permissions: ``get`` to open it,
+    ``post`` (default: ``get``) to send it."""
+
+    def check_for(request) -> bool:
+        needed = (post or get) if request.method == "POST" else get
+        return is_staff(request.user) and request.user.has_perm(needed)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not check_for(request):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+# Staff roles ------------------------------------------------------------------------------
+
+LEAD = "Direction du programme"
+REFERENT = "Référent·e"
+WORKSHOPS = "Ateliers"
+PARTNERSHIPS = "Entreprises"
+
+READ_ALL_CONFIDENTIAL = "reports.read_all_confidential"
+READ_FOLLOWED_CONFIDENTIAL = "reports.read_followed_confidential"
+MANAGE_ROLES = "auth.change_group"
+
+
+def _perms(app: str, models: dict[str, str]) -> list[str]:
+    """``{"laureate": "vc"}`` -> view and change of laureates (v, a, c, d)."""
+    actions = {"v": "view", "a": "add", "c": "change", "d": "delete"}
+    return [
+        f"{app}.{actions[letter]}_{model}"
+        for model, letters in models.items()
+        for letter in letters
+    ]
+
+
+ALL = "vacd"
+# The apps whose every permission the programme lead has; the rest (celery beat's schedules,
+# raw permissions, content types, sessions) is for the technical administrator, a superuser.
+LEAD_APPS = ("emergence", "laureates", "reports", "workshops", "partners")
+
+STAFF_ROLES: dict[str, list[str]] = {
+    LEAD: [*[f"{app}.*" for app in LEAD_APPS], *_perms("auth", {"group": ALL})],
+    REFERENT: [
+        *_perms("emergence", {"user": "v"}),
+        *_perms(
+            "laureates",
+            {
+                "promotion": "v",
+                "laureate": "vc",
+                "sponsor": "vac",
+                "sponsorship": "vac",
+                "followup": "vac",
+                "search": "v",
+                "partnerconsent": "v",
+                "placement": "vac",
+            },
+        ),
+        *_perms(
+            "reports",
+            {
+                "reportperiod": "v",
+                "questionnaire": "v",
+                "question": "v",
+                "activityreport": "vc",
+                "triage": "vc",
+                "quietperiod": "v",
+            },
+        ),
+        READ_FOLLOWED_CONFIDENTIAL,
+        *_perms("workshops", {"keydate": "v", "workshopseries": "v", "session": "v"}),
+        *_perms("partners", {"company": "v", "introduction": "vc"}),
+    ],
+    WORKSHOPS: [
+        *_perms("emergence", {"user": "v"}),
+        *_perms("laureates", {"promotion": "v", "laureate": "v"}),
+        *_perms(
+            "workshops",
+            {
+                "keydate": ALL,
+                "workshopseries": ALL,
+                "session": ALL,
+                "registration": ALL,
+                "feedback": "v",
+            },
+        ),
+    ],
+    PARTNERSHIPS: [
+        *_perms("emergence", {"user": "vac"}),
+        *_perms(
+            "laureates",
+            {
+                "promotion": "v",
+                "laureate": "v",
+                "sponsor": "vac",
+                "partnerconsent": "v",
+                "placement": ALL,
+            },
+        ),
+        *_perms(
+            "partners",
+            {
+                "company": "vac",
+                "partnermembership": ALL,
+                "introduction": "vc",
+                "partnerviewlog": "v",
+                "coopter": "vac",
+                "referral": "vac",
+            },
+        ),
+    ],
+}
+
+
+def roles_sync(*, apps=None) -> None:
+    """Create the staff roles' groups and give them exactly their permissions.
+
+    Run by data migrations (with the historical ``apps``) whenever the list changes;
+    safe to run again.
+    """
+    if apps is None:
+        from django.apps import apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in STAFF_ROLES.items():
+        query = Q(pk__in=[])
+        for perm in wanted:
+            app_label, codename = perm.split(".")
+            if codename == "*":
+                query |= Q(content_type__app_label=app_label)
+            else:
+                query |= Q(content_type__app_label=app_label, codename=codename)
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(Permission.objects.filter(query))
+
+
+# Confidential answers -----------------------------------------------------------------------
+# The wellbeing section (stress, "contact me", the note) and extra questions marked
+# confidential are read by the laureate, the programme lead, and the referent of the laureate
+# (their ``referent`` field, or whoever their triage is assigned to).
+
+
+def may_read_confidential(user, laureate) -> bool:
+    """Whether ``user`` may read ``laureate``'s confidential answers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.pk == laureate.user_id:
+        return True
+    if not user.is_staff:
+        return False
+    if user.has_perm(READ_ALL_CONFIDENTIAL):
+        return True
+    if not user.has_perm(READ_FOLLOWED_CONFIDENTIAL):
+        return False
+    if laureate.referent_id == user.pk:
+        return True
+    try:
+        return laureate.triage.assigned_to_id == user.pk
+    except ObjectDoesNotExist:
+        return False
+
+
+def confidential_readable(user, prefix: str = "") -> Q:
+    """The condition on laureates (through ``prefix``, e.g. ``"laureate__"``) whose
+    confidential answers ``user`` may read: everything, nothing, or those they follow."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return Q(pk__in=[])
+    if user.has_perm(READ_ALL_CONFIDENTIAL):
+        return Q()
+    if not user.has_perm(READ_FOLLOWED_CONFIDENTIAL):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}referent": user}) | Q(**{f"{prefix}triage__assigned_to": user})

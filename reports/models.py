@@ -373,6 +373,14 @@ class ActivityReport(models.Model):
         verbose_name = _("activity report")
         verbose_name_plural = _("activity reports")
         ordering = ["-period__year", "-period__quarter", "laureate"]
+        # Who may read the confidential answers: see reports/confidential.py.
+        permissions = [
+            ("read_all_confidential", _("Can read every laureate's confidential answers")),
+            (
+                "read_followed_confidential",
+                _("Can read the confidential answers of the laureates they follow"),
+            ),
+        ]
         indexes = [models.Index(fields=["period", "status"])]
         constraints = [
             models.UniqueConstraint(

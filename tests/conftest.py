@@ -1,13 +1,16 @@
-"""Named people: a staff member, two laureates, a partner member, an outsider."""
+"""Named people: the staff by role (and a superuser), two laureates, a partner member, an
+outsider."""
 
 import pytest
 from django.conf import settings
 from django.utils import translation
 
+from emergence import roles
 from tests.factories import (
     PASSWORD,
     LaureateFactory,
     PartnerMembershipFactory,
+    RoleStaffFactory,
     StaffFactory,
     UserFactory,
 )
@@ -21,6 +24,45 @@ def password():
 @pytest.fixture
 def staff(db):
     return StaffFactory(email="camille.staff@example.org", first_name="Camille", last_name="Martin")
+
+
+@pytest.fixture
+def lead(db):
+    """The programme lead (Direction du programme): everything, confidential answers included."""
+    return RoleStaffFactory(
+        email="claire.lead@example.org", first_name="Claire", last_name="Durand", role=roles.LEAD
+    )
+
+
+@pytest.fixture
+def referent(db):
+    """A referent (Référent·e): reads the confidential answers of the laureates they follow."""
+    return RoleStaffFactory(
+        email="paul.referent@example.org",
+        first_name="Paul",
+        last_name="Lefèvre",
+        role=roles.REFERENT,
+    )
+
+
+@pytest.fixture
+def workshops_staff(db):
+    return RoleStaffFactory(
+        email="lea.workshops@example.org",
+        first_name="Léa",
+        last_name="Moreau",
+        role=roles.WORKSHOPS,
+    )
+
+
+@pytest.fixture
+def partnerships_staff(db):
+    return RoleStaffFactory(
+        email="hugo.partnerships@example.org",
+        first_name="Hugo",
+        last_name="Garnier",
+        role=roles.PARTNERSHIPS,
+    )
 
 
 @pytest.fixture
@@ -52,6 +94,30 @@ def outsider(db):
 @pytest.fixture
 def staff_client(client, staff):
     client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def lead_client(client, lead):
+    client.force_login(lead)
+    return client
+
+
+@pytest.fixture
+def referent_client(client, referent):
+    client.force_login(referent)
+    return client
+
+
+@pytest.fixture
+def workshops_client(client, workshops_staff):
+    client.force_login(workshops_staff)
+    return client
+
+
+@pytest.fixture
+def partnerships_client(client, partnerships_staff):
+    client.force_login(partnerships_staff)
     return client
 
 

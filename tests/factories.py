@@ -4,7 +4,9 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
+from emergence.roles import roles_sync
 from laureates.models import FollowUp, Laureate, Promotion, Sponsor, Sponsorship, Track
 from partners.models import Company, PartnerMembership
 
@@ -22,8 +24,32 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """The technical administrator: a superuser. Daily work uses RoleStaffFactory."""
+
     is_staff = True
     is_superuser = True
+
+
+class RoleStaffFactory(UserFactory):
+    """A staff member with one role (a group of emergence.roles.STAFF_ROLES), no superuser."""
+
+    is_staff = True
+    is_superuser = False
+
+    @factory.post_generation
+    def role(self, create, name, **kwargs):
+        if create and name:
+            self.groups.add(role_group(name))
+
+
+def role_group(name: str):
+    """The role's group. A transactional test flushes the groups the migration made: make
+    them again then."""
+    group = Group.objects.filter(name=name).first()
+    if group is None:
+        roles_sync()
+        group = Group.objects.get(name=name)
+    return group
 
 
 class PromotionFactory(factory.django.DjangoModelFactory):
