@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from emergence.accounts import user_invite
 from emergence.models import OutboxEmail, User
 from emergence.outbox import outbox_resend
+from emergence.roles import MANAGE_ROLES
 
 admin.site.site_header = _("Emergence — staff console")
 admin.site.site_title = _("Emergence staff console")
@@ -114,6 +115,30 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description=_("Send an invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
         invite(request, queryset)
+
+    # Who changes whom: only a superuser touches superusers and raw permissions; making
+    # someone staff or giving a role takes the right to manage roles (the programme lead).
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj)]
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+            if not request.user.has_perm(MANAGE_ROLES):
+                readonly += ["is_staff", "groups"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_manage(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_manage(request, obj)
+
+    def _may_manage(self, request, obj) -> bool:
+        if obj is None or request.user.is_superuser:
+            return True
+        if obj.is_superuser:
+            return False
+        return not obj.is_staff or request.user.has_perm(MANAGE_ROLES)
 
 
 # The mail outbox ----------------------------------------------------------------------------

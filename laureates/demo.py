@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.db import models
 
+from emergence import roles
 from laureates.models import (
     Channel,
     FollowUp,
@@ -71,11 +73,22 @@ TRACK_YEARS = {
     Track.UNIVERSITY: 5,
     Track.IUT_BTS: 3,
 }
-REFERENTS = [
-    (STAFF_EMAIL, "Claire", "Dubreuil", True),
-    ("malik.haddad@example.org", "Malik", "Haddad", False),
-    ("sophie.lemaire@example.org", "Sophie", "Lemaire", False),
+LEAD_EMAIL = "lead@example.org"
+REFERENT_EMAIL = "referent@example.org"
+WORKSHOPS_EMAIL = "workshops@example.org"
+PARTNERSHIPS_EMAIL = "partnerships@example.org"
+# (e-mail, first name, last name, role). The superuser is the technical administrator:
+# nothing in daily work needs one, the team works with roles.
+STAFF = [
+    (STAFF_EMAIL, "Claire", "Dubreuil", None),
+    (LEAD_EMAIL, "Nadia", "Ferhat", roles.LEAD),
+    (REFERENT_EMAIL, "Malik", "Haddad", roles.REFERENT),
+    ("sophie.lemaire@example.org", "Sophie", "Lemaire", roles.REFERENT),
+    (WORKSHOPS_EMAIL, "Julien", "Marchand", roles.WORKSHOPS),
+    (PARTNERSHIPS_EMAIL, "Aurélie", "Besson", roles.PARTNERSHIPS),
 ]
+# Who follows the laureates, in turn: referent@example.org has a third of them.
+REFERENT_EMAILS = [REFERENT_EMAIL, "sophie.lemaire@example.org", LEAD_EMAIL]
 # (first name, last name, company name): two partner companies, four sponsors each.
 SPONSORS = [
     ("Antoine", "Garnier", "Conseil Horizon"),
@@ -101,7 +114,9 @@ FOLLOW_UP_NOTES = [
 class LaureatesDemo:
     """What the laureates seed made, for the seeds of the apps above."""
 
-    staff: models.Model
+    staff: models.Model  # the programme lead, who decides what staff decide in the demo
+    workshops: models.Model
+    partnerships: models.Model
     referents: list = field(default_factory=list)
     laureate: Laureate | None = None
     laureates: list[Laureate] = field(default_factory=list)
@@ -135,11 +150,16 @@ def seed(*, companies: Mapping[str, models.Model]) -> LaureatesDemo:
     rng = random.Random(2026)
     hashed = password_hash()
 
-    referents = [
-        demo_user(email, first, last, is_staff=True, is_superuser=superuser, password=hashed)
-        for email, first, last, superuser in REFERENTS
-    ]
-    staff = referents[0]
+    roles.roles_sync()
+    team = {}
+    for email, first, last, role in STAFF:
+        user = demo_user(
+            email, first, last, is_staff=True, is_superuser=role is None, password=hashed
+        )
+        user.groups.set(Group.objects.filter(name=role))
+        team[email] = user
+    referents = [team[email] for email in REFERENT_EMAILS]
+    staff = team[LEAD_EMAIL]
     promotions = {
         year: Promotion.objects.get_or_create(year=year)[0]
         for year in range(FIRST_PROMOTION, LAST_PROMOTION + 1)
@@ -157,7 +177,13 @@ def seed(*, companies: Mapping[str, models.Model]) -> LaureatesDemo:
         for i, (first, last, company) in enumerate(SPONSORS)
     ]
 
-    demo = LaureatesDemo(staff=staff, referents=referents, sponsors=sponsors)
+    demo = LaureatesDemo(
+        staff=staff,
+        workshops=team[WORKSHOPS_EMAIL],
+        partnerships=team[PARTNERSHIPS_EMAIL],
+        referents=referents,
+        sponsors=sponsors,
+    )
     demo.laureate = _seed_laureate(
         user=demo_user(LAUREATE_EMAIL, "Nora", "Belkacem", password=hashed),
         promotion=promotions[2024],
@@ -167,11 +193,11 @@ def seed(*, companies: Mapping[str, models.Model]) -> LaureatesDemo:
         city="Lille",
         status=Status.ACTIVE,
         situation=Situation.STUDYING,
-        referent=staff,
+        referent=referents[0],
     )
     demo.laureates.append(demo.laureate)
     _seed_sponsorships(demo.laureate, sponsors[0], 2024, current=True, previous=None)
-    _seed_follow_ups(demo.laureate, staff, rng, count=2)
+    _seed_follow_ups(demo.laureate, referents[0], rng, count=2)
 
     names = _names(rng, LAUREATE_COUNT - 1)
     for i, (first, last) in enumerate(names):

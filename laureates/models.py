@@ -9,8 +9,10 @@ from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from emergence.roles import account_kind
 
 
 class Promotion(models.Model):
@@ -147,6 +149,22 @@ class Laureate(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def clean(self):
+        # One account, one kind of person: an import or a form never turns a staff or
+        # partner account into a laureate as well.
+        if self._state.adding and self.user_id:
+            kind = account_kind(self.user)
+            if kind:
+                raise ValidationError(
+                    {
+                        "user": gettext(
+                            "%(email)s is already %(kind)s: a laureate needs an account of "
+                            "their own."
+                        )
+                        % {"email": self.user.email, "kind": kind}
+                    }
+                )
 
     def consent_state(self, today: datetime.date | None = None) -> str:
         """ "none", "valid", "expiring" (renew soon) or "expired"; needs the annotation of

@@ -196,6 +196,13 @@ class LaureateResource(SpreadsheetResource):
                 errors.setdefault(f"user__{field}", []).extend(messages)
         return errors
 
+    def errors_by_column(self, errors):
+        # Laureate.clean() speaks of the account: the staff member knows it by its e-mail.
+        if "user" in errors:
+            errors = {**errors, "user__email": [*errors.get("user__email", []), *errors["user"]]}
+            del errors["user"]
+        return super().errors_by_column(errors)
+
     def before_save_instance(self, instance, row, **kwargs):
         instance.user.save()
         instance.user = instance.user

@@ -33,6 +33,9 @@ class StaffFactory(UserFactory):
 class RoleStaffFactory(UserFactory):
     """A staff member with one role (a group of emergence.roles.STAFF_ROLES), no superuser."""
 
+    class Meta:
+        skip_postgeneration_save = True
+
     is_staff = True
     is_superuser = False
 

@@ -3,7 +3,17 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from laureates.demo import LAUREATE_EMAIL, PARTNER_EMAIL, PASSWORD, STAFF_EMAIL
+from emergence import roles
+from laureates.demo import (
+    LAUREATE_EMAIL,
+    LEAD_EMAIL,
+    PARTNER_EMAIL,
+    PARTNERSHIPS_EMAIL,
+    PASSWORD,
+    REFERENT_EMAIL,
+    STAFF_EMAIL,
+    WORKSHOPS_EMAIL,
+)
 from laureates.models import FollowUp, Laureate, Promotion, Sponsor, Sponsorship, Status, Track
 from partners.models import Company, PartnerMembership
 
@@ -70,10 +80,14 @@ def test_demo_is_a_believable_programme(debug_on):
 
 
 @pytest.mark.django_db
-def test_the_three_demo_logins_land_on_their_pages(debug_on, client):
+def test_every_demo_login_lands_on_its_page(debug_on, client):
     call_command("seed_demo")
     for email, landing in [
         (STAFF_EMAIL, "/admin/"),
+        (LEAD_EMAIL, "/admin/"),
+        (REFERENT_EMAIL, "/admin/"),
+        (WORKSHOPS_EMAIL, "/admin/"),
+        (PARTNERSHIPS_EMAIL, "/admin/"),
         (LAUREATE_EMAIL, "/me/"),
         (PARTNER_EMAIL, "/partners/"),
     ]:
@@ -88,9 +102,25 @@ def test_demo_laureate_has_a_sponsor_and_a_referent(debug_on):
     call_command("seed_demo")
     laureate = Laureate.objects.get(user__email=LAUREATE_EMAIL)
     assert laureate.current_sponsorship is not None
-    assert laureate.referent.email == STAFF_EMAIL
+    assert laureate.referent.email == REFERENT_EMAIL
     staff = get_user_model().objects.get(email=STAFF_EMAIL)
     assert staff.is_staff and staff.is_superuser
     assert PartnerMembership.objects.get(user__email=PARTNER_EMAIL).company.name == (
         "Conseil Horizon"
     )
+
+
+@pytest.mark.django_db
+def test_daily_work_in_the_demo_needs_no_superuser(debug_on):
+    call_command("seed_demo")
+    users = get_user_model().objects
+    assert list(users.filter(is_superuser=True).values_list("email", flat=True)) == [STAFF_EMAIL]
+    for email, role in [
+        (LEAD_EMAIL, roles.LEAD),
+        (REFERENT_EMAIL, roles.REFERENT),
+        (WORKSHOPS_EMAIL, roles.WORKSHOPS),
+        (PARTNERSHIPS_EMAIL, roles.PARTNERSHIPS),
+    ]:
+        assert list(users.get(email=email).groups.values_list("name", flat=True)) == [role]
+    followed = Laureate.objects.filter(referent__email=REFERENT_EMAIL).count()
+    assert Laureate.objects.active().count() / 4 < followed

@@ -131,7 +131,9 @@ class WorkshopSeriesAdmin(admin.ModelAdmin):
             _warn_about(request, series)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    @admin.action(description=_("Propose the four sessions from the key dates"))
+    @admin.action(
+        description=_("Propose the four sessions from the key dates"), permissions=["add"]
+    )
     def propose_sessions(self, request, queryset):
         for series in queryset:
             created, missing = series_propose_sessions(series=series)
@@ -285,7 +287,7 @@ class SessionAdmin(admin.ModelAdmin):
             # More places: the waiting list moves up at once.
             session_fill_from_waiting_list(session=obj)
 
-    @admin.action(description=_("Publish and invite the laureates"))
+    @admin.action(description=_("Publish and invite the laureates"), permissions=["change"])
     def publish(self, request, queryset):
         for session in queryset.select_related("series"):
             invited = session_publish(session=session)

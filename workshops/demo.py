@@ -76,7 +76,7 @@ def seed(*, laureates: LaureatesDemo) -> WorkshopSeries:
         )
     series = WorkshopSeries.objects.filter(track=Track.MEDICINE, school_year=school_year).first()
     series = series or WorkshopSeries(track=Track.MEDICINE, school_year=school_year)
-    series.lead = laureates.staff
+    series.lead = laureates.workshops
     # The demo laureate is in their third year: the demo audience goes up to it.
     series.audience_from_year, series.audience_to_year = 1, 3
     series.save()

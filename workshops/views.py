@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from emergence.roles import laureate_required, staff_required
+from emergence.roles import laureate_required, staff_permission_required
 from laureates.access import own_laureate
 from workshops.calendar import sessions_calendar
 from workshops.forms import AttendanceForm, FeedbackForm
@@ -176,7 +176,7 @@ def feedback(request, pk: int):
     return render(request, "workshops/feedback.html", {"series": series, "form": form})
 
 
-@staff_required
+@staff_permission_required(get="workshops.view_registration", post="workshops.change_registration")
 def attendance(request, pk: int):
     """The printable list of a session, on which staff also tick who came."""
     session = get_object_or_404(Session.objects.select_related("series__lead"), pk=pk)

@@ -9,9 +9,19 @@ from partners import demo as partners_demo
 from reports import demo as reports_demo
 from workshops import demo as workshops_demo
 
+DEMO_LOGINS = [
+    (laureates_demo.STAFF_EMAIL, "technical administrator (superuser) -> /admin/"),
+    (laureates_demo.LEAD_EMAIL, "Direction du programme (programme lead) -> /admin/"),
+    (laureates_demo.REFERENT_EMAIL, "Référent·e, referent of laureate@example.org -> /admin/"),
+    (laureates_demo.WORKSHOPS_EMAIL, "Ateliers (workshops) -> /admin/"),
+    (laureates_demo.PARTNERSHIPS_EMAIL, "Entreprises (partnerships) -> /admin/"),
+    (laureates_demo.LAUREATE_EMAIL, "laureate -> /me/"),
+    (laureates_demo.PARTNER_EMAIL, "partner company member -> /partners/"),
+]
+
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo data and the three demo logins (DEBUG only)."
+    help = "Create or refresh the demo data and its logins (DEBUG only)."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -33,9 +43,5 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Logins (password {laureates_demo.PASSWORD}):")
-        for email, role in [
-            (laureates_demo.STAFF_EMAIL, "staff, superuser -> /admin/"),
-            (laureates_demo.LAUREATE_EMAIL, "laureate -> /me/"),
-            (laureates_demo.PARTNER_EMAIL, "partner company member -> /partners/"),
-        ]:
-            self.stdout.write(f"  {email:<24} {role}")
+        for email, role in DEMO_LOGINS:
+            self.stdout.write(f"  {email:<26} {role}")
