@@ -27,10 +27,14 @@ demo: $(RUNTIME)
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "  Emergence demo: http://127.0.0.1:$(PORT)/"
-	@echo "  Password for all three logins: demo-emergence-2026"
-	@echo "    staff@example.org     staff (superuser)  -> /admin/"
-	@echo "    laureate@example.org  laureate           -> /me/"
-	@echo "    partner@example.org   partner member     -> /partners/"
+	@echo "  Password for every login: demo-emergence-2026"
+	@echo "    lead@example.org          Direction du programme (programme lead) -> /admin/"
+	@echo "    referent@example.org      Référent·e, referent of laureate@example.org -> /admin/"
+	@echo "    workshops@example.org     Ateliers (workshops)            -> /admin/"
+	@echo "    partnerships@example.org  Entreprises (partnerships)      -> /admin/"
+	@echo "    staff@example.org         technical administrator (superuser) -> /admin/"
+	@echo "    laureate@example.org      laureate                        -> /me/"
+	@echo "    partner@example.org       partner company member          -> /partners/"
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -47,11 +47,11 @@ def account_kind(user) -> str:
     if user is None or user.pk is None:
         return ""
     if user.is_staff:
-        return gettext("a staff account")
+        return gettext("a staff member's account")
     if _has(user, "partner_membership"):
-        return gettext("a partner company member")
+        return gettext("a partner company member's account")
     if _has(user, "laureate"):
-        return gettext("a laureate")
+        return gettext("a laureate's account")
     return ""
 
 
@@ -243,6 +243,14 @@ def may_read_confidential(user, laureate) -> bool:
         return laureate.triage.assigned_to_id == user.pk
     except ObjectDoesNotExist:
         return False
+
+
+def may_read_some_confidential(user) -> bool:
+    """Whether ``user`` is a staff member who may read some laureates' confidential answers
+    (the lead, a referent): the others are not even offered them, in an export for instance."""
+    return is_staff(user) and (
+        user.has_perm(READ_ALL_CONFIDENTIAL) or user.has_perm(READ_FOLLOWED_CONFIDENTIAL)
+    )
 
 
 def confidential_readable(user, prefix: str = "") -> Q:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from emergence.roles import account_kind
+from emergence.roles import account_kind, is_partner
 
 
 class Promotion(models.Model):
@@ -153,18 +153,16 @@ class Laureate(models.Model):
     def clean(self):
         # One account, one kind of person: an import or a form never turns a staff or
         # partner account into a laureate as well.
-        if self._state.adding and self.user_id:
+        if self._state.adding and self.user_id and (self.user.is_staff or is_partner(self.user)):
             kind = account_kind(self.user)
-            if kind:
-                raise ValidationError(
-                    {
-                        "user": gettext(
-                            "%(email)s is already %(kind)s: a laureate needs an account of "
-                            "their own."
-                        )
-                        % {"email": self.user.email, "kind": kind}
-                    }
-                )
+            raise ValidationError(
+                {
+                    "user": gettext(
+                        "%(email)s is already %(kind)s: a laureate needs an account of their own."
+                    )
+                    % {"email": self.user.email, "kind": kind}
+                }
+            )
 
     def consent_state(self, today: datetime.date | None = None) -> str:
         """ "none", "valid", "expiring" (renew soon) or "expired"; needs the annotation of

@@ -180,6 +180,33 @@ def test_import_gives_a_laureate_profile_to_an_existing_account(outsider):
     assert User.objects.filter(email__iexact="nobody@example.org").count() == 1
 
 
+def test_import_never_turns_a_staff_or_partner_account_into_a_laureate(referent, partner_member):
+    partner = partner_member.user
+    names = (referent.first_name, partner.first_name)
+    text = (
+        "email,first_name,last_name,promotion,track\n"
+        f"{referent.email},Zoé,Blanc,2024,autre\n"
+        f"{partner.email},Léo,Noir,2024,autre\n"
+        "new.one@example.org,Ana,Neuve,2024,autre\n"
+    )
+
+    result = import_csv(LaureateResource(), text)
+
+    assert Laureate.objects.count() == 0
+    errors = import_errors(result)
+    assert any(
+        line.startswith("Ligne 1") and referent.email in line and "membre de l'équipe" in line
+        for line in errors
+    ), errors
+    assert any(
+        line.startswith("Ligne 2") and partner.email in line and "entreprise partenaire" in line
+        for line in errors
+    ), errors
+    referent.refresh_from_db()
+    partner.refresh_from_db()
+    assert (referent.first_name, partner.first_name) == names
+
+
 def test_import_with_one_bad_row_imports_nothing_and_names_the_row(staff, outsider):
     counts = (Laureate.objects.count(), User.objects.count(), Promotion.objects.count())
     text = (
