@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from emergence import views
+from emergence import csp, views
 from emergence.forms import EmailPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", views.security_txt, name="security_txt"),
+    path("csp-report/", csp.csp_report, name="csp_report"),
     path(
         "accounts/no-role/",
         TemplateView.as_view(template_name="registration/no_role.html"),

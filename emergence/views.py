@@ -1,11 +1,13 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.utils import translation
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.utils import timezone, translation
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from emergence import roles
@@ -98,3 +100,17 @@ def _broker_ok() -> bool:
         return True
     except Exception:
         return False
+
+
+@require_GET
+@cache_control(public=True, max_age=60 * 60 * 24)
+def security_txt(request):
+    """RFC 9116: whom to tell about a vulnerability, valid for a year from today."""
+    expires = timezone.now().replace(microsecond=0) + datetime.timedelta(days=365)
+    lines = [
+        f"Contact: {settings.SECURITY_CONTACT}",
+        f"Expires: {expires.astimezone(datetime.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}",
+        "Preferred-Languages: fr, en",
+        f"Canonical: {settings.SITE_URL}/.well-known/security.txt",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
