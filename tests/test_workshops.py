@@ -53,8 +53,8 @@ def student(laureate):
 
 
 @pytest.fixture
-def session(staff):
-    return SessionFactory(series__lead=staff, capacity=2)
+def session(workshops_staff):
+    return SessionFactory(series__lead=workshops_staff, capacity=2)
 
 
 @pytest.fixture
@@ -80,10 +80,10 @@ def series_form(**data):
 # Planning rules -------------------------------------------------------------------------
 
 
-def test_an_animator_of_another_track_is_refused_with_a_clear_message(staff):
+def test_an_animator_of_another_track_is_refused_with_a_clear_message(workshops_staff):
     engineer = MedicineLaureateFactory(track=Track.ENGINEERING, study_year=5)
 
-    form = series_form(lead=staff.pk, animators=[engineer.pk])
+    form = series_form(lead=workshops_staff.pk, animators=[engineer.pk])
 
     assert not form.is_valid()
     (message,) = form.errors["animators"]
@@ -91,19 +91,19 @@ def test_an_animator_of_another_track_is_refused_with_a_clear_message(staff):
     assert "pas dans celle de la série" in message
 
 
-def test_an_animator_no_further_in_studies_than_the_audience_is_refused(staff):
+def test_an_animator_no_further_in_studies_than_the_audience_is_refused(workshops_staff):
     second_year = MedicineLaureateFactory(study_year=2)
 
-    form = series_form(lead=staff.pk, animators=[second_year.pk])
+    form = series_form(lead=workshops_staff.pk, animators=[second_year.pk])
 
     assert not form.is_valid()
     assert "plus avancés dans leurs études" in form.errors["animators"][0]
 
 
-def test_senior_animators_of_the_same_track_are_accepted(staff):
+def test_senior_animators_of_the_same_track_are_accepted(workshops_staff):
     seniors = [MedicineLaureateFactory(study_year=4), MedicineLaureateFactory(study_year=6)]
 
-    form = series_form(lead=staff.pk, animators=[s.pk for s in seniors])
+    form = series_form(lead=workshops_staff.pk, animators=[s.pk for s in seniors])
 
     assert form.is_valid(), form.errors
     series = form.save()
@@ -111,32 +111,36 @@ def test_senior_animators_of_the_same_track_are_accepted(staff):
 
 
 @pytest.mark.parametrize("school_year", ["2026", "2026-2028", "26-27", "2026/2027"])
-def test_a_school_year_must_be_two_following_years(staff, school_year):
-    series = SeriesFactory.build(lead=staff, school_year=school_year)
+def test_a_school_year_must_be_two_following_years(workshops_staff, school_year):
+    series = SeriesFactory.build(lead=workshops_staff, school_year=school_year)
     with pytest.raises(ValidationError) as error:
         series.full_clean()
     assert "2026-2027" in str(error.value)
 
 
-def test_the_database_refuses_an_audience_ending_before_it_starts(staff):
+def test_the_database_refuses_an_audience_ending_before_it_starts(workshops_staff):
     with pytest.raises(IntegrityError), transaction.atomic():
-        SeriesFactory(lead=staff, audience_from_year=3, audience_to_year=2)
+        SeriesFactory(lead=workshops_staff, audience_from_year=3, audience_to_year=2)
 
 
-def test_the_database_refuses_a_session_ending_before_it_starts(staff):
+def test_the_database_refuses_a_session_ending_before_it_starts(workshops_staff):
     with pytest.raises(IntegrityError), transaction.atomic():
         SessionFactory(
-            series__lead=staff, starts_at=paris(2026, 12, 12, 14), ends_at=paris(2026, 12, 12, 13)
+            series__lead=workshops_staff,
+            starts_at=paris(2026, 12, 12, 14),
+            ends_at=paris(2026, 12, 12, 13),
         )
 
 
-def test_the_database_refuses_a_session_with_neither_place_nor_video_link(staff):
+def test_the_database_refuses_a_session_with_neither_place_nor_video_link(workshops_staff):
     with pytest.raises(IntegrityError), transaction.atomic():
-        SessionFactory(series__lead=staff, place="", video_url="")
+        SessionFactory(series__lead=workshops_staff, place="", video_url="")
 
 
-def test_the_admin_warns_when_a_series_does_not_plan_four_sessions(staff_client, english, session):
-    response = staff_client.get(
+def test_the_admin_warns_when_a_series_does_not_plan_four_sessions(
+    workshops_client, english, session
+):
+    response = workshops_client.get(
         reverse("admin:workshops_workshopseries_change", args=[session.series.pk])
     )
 
@@ -145,8 +149,8 @@ def test_the_admin_warns_when_a_series_does_not_plan_four_sessions(staff_client,
     )
 
 
-def test_proposing_sessions_places_one_before_each_key_date_on_a_saturday(staff):
-    series = SeriesFactory(lead=staff)
+def test_proposing_sessions_places_one_before_each_key_date_on_a_saturday(workshops_staff):
+    series = SeriesFactory(lead=workshops_staff)
     KeyDateFactory(kind=Moment.START_OF_YEAR, label="Rentrée", date=datetime.date(2026, 9, 1))
     KeyDateFactory(kind=Moment.MIDTERM_EXAMS, date=datetime.date(2027, 1, 12))
     KeyDateFactory(kind=Moment.MOCK_EXAMS, label="Concours blanc", date=datetime.date(2027, 3, 20))
@@ -167,16 +171,18 @@ def test_proposing_sessions_places_one_before_each_key_date_on_a_saturday(staff)
     assert series_propose_sessions(series=series)[0] == []
 
 
-def test_the_admin_session_list_shows_the_days_before_the_key_date(staff_client, english, session):
+def test_the_admin_session_list_shows_the_days_before_the_key_date(
+    workshops_client, english, session
+):
     KeyDateFactory(date=datetime.date(2027, 1, 12))
 
-    response = staff_client.get(reverse("admin:workshops_session_changelist"))
+    response = workshops_client.get(reverse("admin:workshops_session_changelist"))
 
     assert "31 days before Partiels PASS du premier semestre" in response.content.decode()
 
 
 def test_a_staff_lead_in_two_overlapping_sessions_is_flagged_as_a_conflict(
-    staff_client, english, session
+    workshops_client, english, session
 ):
     other = SessionFactory(
         series__lead=session.series.lead,
@@ -186,13 +192,13 @@ def test_a_staff_lead_in_two_overlapping_sessions_is_flagged_as_a_conflict(
     apart = SessionFactory(series=session.series, starts_at=paris(2027, 3, 6, 14))
 
     flagged = dict(Session.objects.with_conflict().values_list("pk", "has_conflict"))
-    response = staff_client.get(reverse("admin:workshops_session_change", args=[session.pk]))
+    response = workshops_client.get(reverse("admin:workshops_session_change", args=[session.pk]))
 
     assert flagged == {session.pk: True, other.pk: True, apart.pk: False}
     assert "Conflict: “Réviser sans s&#x27;épuiser" in response.content.decode()
 
 
-def test_an_animator_in_two_overlapping_sessions_is_flagged_as_a_conflict(session, staff):
+def test_an_animator_in_two_overlapping_sessions_is_flagged_as_a_conflict(session, workshops_staff):
     animator = MedicineLaureateFactory(study_year=5)
     session.series.animators.add(animator)
     other = SessionFactory(series__track=Track.MEDICINE, starts_at=session.starts_at)
@@ -209,9 +215,9 @@ def test_an_animator_in_two_overlapping_sessions_is_flagged_as_a_conflict(sessio
 
 
 def test_publishing_invites_the_active_laureates_of_the_track_and_audience_years_only(
-    staff, django_capture_on_commit_callbacks
+    workshops_staff, django_capture_on_commit_callbacks
 ):
-    session = SessionFactory(series__lead=staff, published_at=None)
+    session = SessionFactory(series__lead=workshops_staff, published_at=None)
     first = MedicineLaureateFactory(study_year=1, user__email="first@example.org")
     second = MedicineLaureateFactory(study_year=2, user__email="second@example.org")
     MedicineLaureateFactory(study_year=3)  # past the audience
@@ -229,8 +235,10 @@ def test_publishing_invites_the_active_laureates_of_the_track_and_audience_years
     assert "samedi 12 décembre 2026, 14:00–17:00" in mail.outbox[0].body
 
 
-def test_publishing_twice_invites_nobody_twice(staff, student, django_capture_on_commit_callbacks):
-    session = SessionFactory(series__lead=staff, published_at=None)
+def test_publishing_twice_invites_nobody_twice(
+    workshops_staff, student, django_capture_on_commit_callbacks
+):
+    session = SessionFactory(series__lead=workshops_staff, published_at=None)
 
     with django_capture_on_commit_callbacks(execute=True):
         session_publish(session=session)
@@ -241,12 +249,12 @@ def test_publishing_twice_invites_nobody_twice(staff, student, django_capture_on
 
 
 def test_staff_publish_from_the_admin_and_the_laureates_are_invited(
-    staff_client, english, student, django_capture_on_commit_callbacks
+    workshops_client, english, student, django_capture_on_commit_callbacks
 ):
     session = SessionFactory(published_at=None)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = workshops_client.post(
             reverse("admin:workshops_session_changelist"),
             {"action": "publish", "_selected_action": [session.pk]},
             follow=True,
@@ -321,7 +329,7 @@ def test_a_laureate_who_cancelled_can_register_again_at_the_end_of_the_queue(ses
 
 
 def test_raising_the_capacity_in_the_admin_moves_the_waiting_list_up(
-    staff_client, session, django_capture_on_commit_callbacks
+    workshops_client, session, django_capture_on_commit_callbacks
 ):
     laureates = MedicineLaureateFactory.create_batch(3)
     for laureate in laureates:
@@ -345,7 +353,7 @@ def test_raising_the_capacity_in_the_admin_moves_the_waiting_list_up(
     }
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(url, data)
+        response = workshops_client.post(url, data)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert session.registrations.confirmed().count() == 3
@@ -414,12 +422,12 @@ def test_the_reminder_task_runs_daily_with_celery_beat():
 # Attendance and feedback ------------------------------------------------------------------
 
 
-def test_staff_take_attendance_from_the_printable_list(staff_client, session):
+def test_staff_take_attendance_from_the_printable_list(workshops_client, session):
     came, missed = RegistrationFactory.create_batch(2, session=session)
     url = reverse("workshops:attendance", args=[session.pk])
 
-    page = staff_client.get(url)
-    response = staff_client.post(url, {"attended": [came.pk]})
+    page = workshops_client.get(url)
+    response = workshops_client.post(url, {"attended": [came.pk]})
 
     assert page.status_code == 200
     assert came.laureate.user.last_name.upper() in page.content.decode()
@@ -435,10 +443,12 @@ def test_the_attendance_list_is_for_staff_only(client, student, session):
     assert client.get(reverse("workshops:attendance", args=[session.pk])).status_code == 403
 
 
-def test_a_laureates_attendance_shows_on_their_admin_page(staff_client, english, student, session):
+def test_a_laureates_attendance_shows_on_their_admin_page(
+    workshops_client, english, student, session
+):
     RegistrationFactory(session=session, laureate=student, attended=True)
 
-    response = staff_client.get(reverse("admin:laureates_laureate_change", args=[student.pk]))
+    response = workshops_client.get(reverse("admin:laureates_laureate_change", args=[student.pk]))
 
     content = response.content.decode()
     assert "Réviser sans s&#x27;épuiser" in content

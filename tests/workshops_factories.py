@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import factory
 
+from emergence import roles
 from laureates.models import Track
-from tests.factories import LaureateFactory, StaffFactory
+from tests.factories import LaureateFactory, RoleStaffFactory
 from workshops.models import KeyDate, Moment, Registration, Session, WorkshopSeries
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -22,7 +23,7 @@ class SeriesFactory(factory.django.DjangoModelFactory):
 
     school_year = "2026-2027"
     track = Track.MEDICINE
-    lead = factory.SubFactory(StaffFactory)
+    lead = factory.SubFactory(RoleStaffFactory, role=roles.WORKSHOPS)
 
 
 class KeyDateFactory(factory.django.DjangoModelFactory):
