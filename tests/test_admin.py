@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from emergence import roles
 from laureates.models import FollowUp, Laureate, Promotion, Sponsorship, Track
 from tests.factories import (
     CompanyFactory,
@@ -19,9 +20,9 @@ from tests.factories import (
     LaureateFactory,
     PartnerMembershipFactory,
     PromotionFactory,
+    RoleStaffFactory,
     SponsorFactory,
     SponsorshipFactory,
-    StaffFactory,
     UserFactory,
 )
 
@@ -43,8 +44,10 @@ def listed(response) -> set[Laureate]:
 # The laureate list ---------------------------------------------------------------------
 
 
-def test_laureate_list_shows_promotion_track_referent_and_current_sponsor(staff_client, staff):
-    laureate = LaureateFactory(referent=staff, promotion=PromotionFactory(year=2019))
+def test_laureate_list_shows_promotion_track_referent_and_current_sponsor(
+    referent_client, referent
+):
+    laureate = LaureateFactory(referent=referent, promotion=PromotionFactory(year=2019))
     SponsorshipFactory(laureate=laureate, sponsor__first_name="Paul", sponsor__last_name="Durand")
     SponsorshipFactory(
         laureate=laureate,
@@ -53,67 +56,67 @@ def test_laureate_list_shows_promotion_track_referent_and_current_sponsor(staff_
         ended_on=datetime.date(2024, 12, 31),
     )
 
-    content = laureate_list(staff_client).content.decode()
+    content = laureate_list(referent_client).content.decode()
 
     assert laureate.user.email in content
     assert "2019" in content
     assert escape(str(Track(laureate.track).label)) in content
-    assert "Camille Martin" in content
+    assert "Paul Lefèvre" in content
     assert "Paul Durand" in content
     assert "Old Sponsor" not in content
 
 
-def test_laureate_list_searches_by_name_email_and_school(staff_client, laureate, other_laureate):
+def test_laureate_list_searches_by_name_email_and_school(referent_client, laureate, other_laureate):
     other_laureate.school = "Lycée Henri-IV"
     other_laureate.save()
 
-    assert listed(laureate_list(staff_client, q="Benali")) == {laureate}
-    assert listed(laureate_list(staff_client, q="yanis.laureate")) == {other_laureate}
-    assert listed(laureate_list(staff_client, q="Henri-IV")) == {other_laureate}
+    assert listed(laureate_list(referent_client, q="Benali")) == {laureate}
+    assert listed(laureate_list(referent_client, q="yanis.laureate")) == {other_laureate}
+    assert listed(laureate_list(referent_client, q="Henri-IV")) == {other_laureate}
 
 
-def test_laureate_list_filters_by_promotion_track_status_and_referent(staff_client, staff):
+def test_laureate_list_filters_by_promotion_track_status_and_referent(referent_client, referent):
     match = LaureateFactory(
-        promotion=PromotionFactory(year=2020), track=Track.MEDICINE, referent=staff
+        promotion=PromotionFactory(year=2020), track=Track.MEDICINE, referent=referent
     )
-    LaureateFactory(promotion=PromotionFactory(year=2020), track=Track.PREPA, referent=staff)
+    LaureateFactory(promotion=PromotionFactory(year=2020), track=Track.PREPA, referent=referent)
     LaureateFactory(promotion=PromotionFactory(year=2021), track=Track.MEDICINE)
 
     response = laureate_list(
-        staff_client,
+        referent_client,
         promotion__id__exact=match.promotion_id,
         track__exact=Track.MEDICINE,
         status__exact="active",
-        referent__id__exact=staff.pk,
+        referent__id__exact=referent.pk,
     )
 
     assert listed(response) == {match}
 
 
-def test_no_current_sponsor_filter_lists_only_laureates_without_one(staff_client):
+def test_no_current_sponsor_filter_lists_only_laureates_without_one(referent_client):
     sponsored = SponsorshipFactory().laureate
     ended = SponsorshipFactory(ended_on=datetime.date(2025, 1, 31)).laureate
     never = LaureateFactory()
 
-    assert listed(laureate_list(staff_client, current_sponsor="none")) == {ended, never}
-    assert listed(laureate_list(staff_client, current_sponsor="yes")) == {sponsored}
+    assert listed(laureate_list(referent_client, current_sponsor="none")) == {ended, never}
+    assert listed(laureate_list(referent_client, current_sponsor="yes")) == {sponsored}
 
 
-def test_referent_filter_offers_staff_members_only(staff_client, staff, outsider):
-    response = laureate_list(staff_client)
+def test_referent_filter_offers_staff_members_only(referent_client, referent, outsider):
+    response = laureate_list(referent_client)
 
     referent_filter = next(
         spec for spec in response.context["cl"].filter_specs if spec.field_path == "referent"
     )
     names = {label for _pk, label in referent_filter.lookup_choices}
-    assert str(staff) in names
+    assert str(referent) in names
     assert str(outsider) not in names
 
 
-def fill_laureate_list(size: int, staff) -> None:
+def fill_laureate_list(size: int, referent) -> None:
     promotion = PromotionFactory(year=2022)
     for _ in range(size):
-        laureate = LaureateFactory(promotion=promotion, referent=staff)
+        laureate = LaureateFactory(promotion=promotion, referent=referent)
         SponsorshipFactory(laureate=laureate)
 
 
@@ -123,19 +126,19 @@ def fill_laureate_list(size: int, staff) -> None:
     ids=["unfiltered", "filtered"],
 )
 def test_laureate_list_costs_the_same_queries_for_5_and_50_laureates(
-    staff_client, staff, django_assert_num_queries, filters
+    referent_client, referent, django_assert_num_queries, filters
 ):
-    fill_laureate_list(5, staff)
+    fill_laureate_list(5, referent)
     with CaptureQueriesContext(connection) as small:
-        assert len(listed(laureate_list(staff_client, **filters))) == 5
-    fill_laureate_list(45, staff)
+        assert len(listed(laureate_list(referent_client, **filters))) == 5
+    fill_laureate_list(45, referent)
 
     with django_assert_num_queries(len(small)):
-        assert len(listed(laureate_list(staff_client, **filters))) == 50
+        assert len(listed(laureate_list(referent_client, **filters))) == 50
 
 
-def test_laureate_list_does_not_count_the_whole_table(staff_client, laureate):
-    response = laureate_list(staff_client, q="Benali")
+def test_laureate_list_does_not_count_the_whole_table(referent_client, laureate):
+    response = laureate_list(referent_client, q="Benali")
 
     assert response.context["cl"].show_full_result_count is False
 
@@ -193,11 +196,11 @@ def change_laureate(client, laureate, **rows):
 ONE_CURRENT = "Ce lauréat a déjà un parrainage en cours."
 
 
-def test_a_second_current_sponsorship_in_the_inline_shows_an_error(staff_client, laureate):
+def test_a_second_current_sponsorship_in_the_inline_shows_an_error(referent_client, laureate):
     current = SponsorshipFactory(laureate=laureate)
 
     response = change_laureate(
-        staff_client, laureate, sponsorships=[existing(current), new(SponsorFactory())]
+        referent_client, laureate, sponsorships=[existing(current), new(SponsorFactory())]
     )
 
     assert response.status_code == 200
@@ -205,9 +208,9 @@ def test_a_second_current_sponsorship_in_the_inline_shows_an_error(staff_client,
     assert laureate.sponsorships.count() == 1
 
 
-def test_two_new_current_sponsorships_in_one_submit_show_an_error(staff_client, laureate):
+def test_two_new_current_sponsorships_in_one_submit_show_an_error(referent_client, laureate):
     response = change_laureate(
-        staff_client, laureate, sponsorships=[new(SponsorFactory()), new(SponsorFactory())]
+        referent_client, laureate, sponsorships=[new(SponsorFactory()), new(SponsorFactory())]
     )
 
     assert response.status_code == 200
@@ -216,13 +219,13 @@ def test_two_new_current_sponsorships_in_one_submit_show_an_error(staff_client, 
 
 
 def test_ending_a_sponsorship_and_starting_the_next_in_one_submit_is_accepted(
-    staff_client, laureate
+    referent_client, laureate
 ):
     previous = SponsorshipFactory(laureate=laureate)
     successor = SponsorFactory()
 
     response = change_laureate(
-        staff_client,
+        referent_client,
         laureate,
         sponsorships=[existing(previous, ended_on="2025-08-31"), new(successor)],
     )
@@ -231,10 +234,10 @@ def test_ending_a_sponsorship_and_starting_the_next_in_one_submit_is_accepted(
     assert Sponsorship.objects.current().get(laureate=laureate).sponsor == successor
 
 
-def test_the_sponsorship_page_shows_the_one_current_sponsorship_rule(staff_client, laureate):
+def test_the_sponsorship_page_shows_the_one_current_sponsorship_rule(referent_client, laureate):
     SponsorshipFactory(laureate=laureate)
 
-    response = staff_client.post(
+    response = referent_client.post(
         reverse("admin:laureates_sponsorship_add"),
         {"laureate": laureate.pk, "sponsor": SponsorFactory().pk, "started_on": "2025-09-01"},
     )
@@ -244,24 +247,24 @@ def test_the_sponsorship_page_shows_the_one_current_sponsorship_rule(staff_clien
 
 
 def test_a_follow_up_added_in_the_inline_is_signed_by_the_staff_member(
-    staff_client, staff, laureate
+    referent_client, referent, laureate
 ):
     response = change_laureate(
-        staff_client,
+        referent_client,
         laureate,
         follow_ups=[{"id": "", "date": "2025-10-02", "channel": "phone", "note": "Point"}],
     )
 
     assert response.status_code == 302
     follow_up = FollowUp.objects.get(laureate=laureate)
-    assert (follow_up.by, follow_up.note) == (staff, "Point")
+    assert (follow_up.by, follow_up.note) == (referent, "Point")
 
 
 def test_an_existing_follow_up_keeps_its_author_when_another_staff_member_edits_it(
     client, laureate
 ):
-    author = FollowUpFactory(laureate=laureate).by
-    editor = StaffFactory()
+    author = FollowUpFactory(laureate=laureate, by=RoleStaffFactory(role=roles.REFERENT)).by
+    editor = RoleStaffFactory(role=roles.REFERENT)
     client.force_login(editor)
     follow_up = laureate.follow_ups.get()
 
@@ -285,12 +288,12 @@ def test_an_existing_follow_up_keeps_its_author_when_another_staff_member_edits_
 
 
 def test_the_laureate_change_page_loads_with_its_sponsorships_and_follow_ups(
-    staff_client, laureate
+    referent_client, referent, laureate
 ):
     SponsorshipFactory(laureate=laureate)
-    FollowUpFactory(laureate=laureate, note="Bilan de rentrée")
+    FollowUpFactory(laureate=laureate, note="Bilan de rentrée", by=referent)
 
-    response = staff_client.get(reverse("admin:laureates_laureate_change", args=[laureate.pk]))
+    response = referent_client.get(reverse("admin:laureates_laureate_change", args=[laureate.pk]))
 
     assert response.status_code == 200
     assert "Bilan de rentrée" in response.content.decode()
@@ -306,13 +309,13 @@ def link_in(body: str) -> str:
 
 
 def test_inviting_laureates_emails_a_link_to_choose_a_password_and_log_in(
-    staff_client, client, laureate, other_laureate, django_capture_on_commit_callbacks
+    referent_client, client, laureate, other_laureate, django_capture_on_commit_callbacks
 ):
     laureate.user.set_unusable_password()
     laureate.user.save()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = referent_client.post(
             LAUREATES,
             {"action": "send_invitation", "_selected_action": [laureate.pk, other_laureate.pk]},
             follow=True,
@@ -324,7 +327,7 @@ def test_inviting_laureates_emails_a_link_to_choose_a_password_and_log_in(
         "yanis.laureate@example.org",
     ]
     message = next(m for m in mail.outbox if m.to == ["ines.laureate@example.org"])
-    staff_client.logout()
+    referent_client.logout()
     response = client.get(link_in(message.body))
     response = client.post(
         response.url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
@@ -334,13 +337,13 @@ def test_inviting_laureates_emails_a_link_to_choose_a_password_and_log_in(
 
 
 def test_inviting_users_names_how_many_and_skips_inactive_ones(
-    staff_client, django_capture_on_commit_callbacks
+    partnerships_client, django_capture_on_commit_callbacks
 ):
     active = UserFactory()
     inactive = UserFactory(is_active=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = partnerships_client.post(
             reverse("admin:emergence_user_changelist"),
             {"action": "send_invitation", "_selected_action": [active.pk, inactive.pk]},
             follow=True,
@@ -353,10 +356,10 @@ def test_inviting_users_names_how_many_and_skips_inactive_ones(
 
 
 def test_inviting_partner_members_sends_them_the_email(
-    staff_client, partner_member, django_capture_on_commit_callbacks
+    partnerships_client, partner_member, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(
+        partnerships_client.post(
             reverse("admin:partners_partnermembership_changelist"),
             {"action": "send_invitation", "_selected_action": [partner_member.pk]},
         )
@@ -367,8 +370,8 @@ def test_inviting_partner_members_sends_them_the_email(
 # Users ---------------------------------------------------------------------------------
 
 
-def test_staff_creates_a_user_by_email_without_a_password_to_invite_them(staff_client):
-    response = staff_client.post(
+def test_staff_creates_a_user_by_email_without_a_password_to_invite_them(partnerships_client):
+    response = partnerships_client.post(
         reverse("admin:emergence_user_add"),
         {
             "email": "New.Person@Example.org",
@@ -384,8 +387,10 @@ def test_staff_creates_a_user_by_email_without_a_password_to_invite_them(staff_c
     assert (user.language, user.has_usable_password()) == ("en", False)
 
 
-def test_a_second_user_with_the_same_email_in_another_case_is_refused(staff_client, laureate):
-    response = staff_client.post(
+def test_a_second_user_with_the_same_email_in_another_case_is_refused(
+    partnerships_client, laureate
+):
+    response = partnerships_client.post(
         reverse("admin:emergence_user_add"),
         {"email": "INES.laureate@example.org", "language": "fr", "usable_password": "false"},
     )
@@ -394,11 +399,13 @@ def test_a_second_user_with_the_same_email_in_another_case_is_refused(staff_clie
     assert User.objects.filter(email__iexact="ines.laureate@example.org").count() == 1
 
 
-def test_user_list_searches_by_email_and_filters_by_language(staff_client, laureate, outsider):
+def test_user_list_searches_by_email_and_filters_by_language(
+    partnerships_client, laureate, outsider
+):
     outsider.language = "en"
     outsider.save()
 
-    response = staff_client.get(
+    response = partnerships_client.get(
         reverse("admin:emergence_user_changelist"), {"q": "example.org", "language__exact": "en"}
     )
 
@@ -408,41 +415,43 @@ def test_user_list_searches_by_email_and_filters_by_language(staff_client, laure
 # Every other page of the console -------------------------------------------------------
 
 
-def test_promotion_list_counts_laureates(staff_client):
+def test_promotion_list_counts_laureates(referent_client):
     promotion = PromotionFactory(year=2016)
     LaureateFactory.create_batch(2, promotion=promotion)
 
-    response = staff_client.get(reverse("admin:laureates_promotion_changelist"))
+    response = referent_client.get(reverse("admin:laureates_promotion_changelist"))
 
     assert {p.year: p.laureate_count for p in response.context["cl"].result_list}[2016] == 2
 
 
-@pytest.mark.parametrize(
-    "url_name",
-    [
-        "admin:laureates_promotion_changelist",
-        "admin:laureates_sponsor_changelist",
-        "admin:laureates_sponsorship_changelist",
-        "admin:laureates_followup_changelist",
-        "admin:partners_company_changelist",
-        "admin:partners_partnermembership_changelist",
-        "admin:emergence_user_changelist",
-        "admin:laureates_laureate_import",
-        "admin:laureates_laureate_export",
-        "admin:laureates_sponsor_import",
-        "admin:partners_company_import",
-        "admin:laureates_laureate_add",
-        "admin:laureates_followup_add",
-        "admin:partners_company_add",
-    ],
-)
-def test_console_pages_load_for_staff_with_some_data(staff_client, staff, url_name):
+# Who uses each page in their work: the client fixture of that role.
+USED_BY = {
+    "admin:laureates_promotion_changelist": "referent_client",
+    "admin:laureates_sponsor_changelist": "referent_client",
+    "admin:laureates_sponsorship_changelist": "referent_client",
+    "admin:laureates_followup_changelist": "referent_client",
+    "admin:partners_company_changelist": "partnerships_client",
+    "admin:partners_partnermembership_changelist": "partnerships_client",
+    "admin:emergence_user_changelist": "partnerships_client",
+    "admin:laureates_laureate_import": "lead_client",
+    "admin:laureates_laureate_export": "referent_client",
+    "admin:laureates_sponsor_import": "referent_client",
+    "admin:partners_company_import": "partnerships_client",
+    "admin:laureates_laureate_add": "lead_client",
+    "admin:laureates_followup_add": "referent_client",
+    "admin:partners_company_add": "partnerships_client",
+}
+
+
+@pytest.mark.parametrize("url_name", USED_BY)
+def test_console_pages_load_with_some_data_for_the_role_that_uses_them(request, referent, url_name):
+    client = request.getfixturevalue(USED_BY[url_name])
     company = CompanyFactory()
     SponsorshipFactory(sponsor__company=company)
-    FollowUpFactory(by=staff)
+    FollowUpFactory(by=referent)
     PartnerMembershipFactory(company=company)
 
-    response = staff_client.get(reverse(url_name), {"q": "a"} if "changelist" in url_name else {})
+    response = client.get(reverse(url_name), {"q": "a"} if "changelist" in url_name else {})
 
     assert response.status_code == 200
 
@@ -453,7 +462,9 @@ LIST_FILLERS = {
     ),
     "admin:laureates_sponsor_changelist": lambda: SponsorFactory(),
     "admin:laureates_sponsorship_changelist": lambda: SponsorshipFactory(),
-    "admin:laureates_followup_changelist": lambda: FollowUpFactory(),
+    "admin:laureates_followup_changelist": lambda: FollowUpFactory(
+        by=RoleStaffFactory(role=roles.REFERENT)
+    ),
     "admin:partners_company_changelist": lambda: CompanyFactory(),
     "admin:partners_partnermembership_changelist": lambda: PartnerMembershipFactory(),
     "admin:emergence_user_changelist": lambda: UserFactory(),
@@ -462,37 +473,38 @@ LIST_FILLERS = {
 
 @pytest.mark.parametrize("url_name", LIST_FILLERS)
 def test_console_lists_cost_the_same_queries_for_5_and_50_rows(
-    staff_client, django_assert_num_queries, url_name
+    request, django_assert_num_queries, url_name
 ):
+    client = request.getfixturevalue(USED_BY[url_name])
     url = reverse(url_name)
     for _ in range(5):
         LIST_FILLERS[url_name]()
     with CaptureQueriesContext(connection) as small:
-        assert staff_client.get(url).status_code == 200
+        assert client.get(url).status_code == 200
     for _ in range(45):
         LIST_FILLERS[url_name]()
 
     with django_assert_num_queries(len(small)):
-        assert staff_client.get(url).status_code == 200
+        assert client.get(url).status_code == 200
 
 
-def test_follow_up_list_filters_by_channel_and_author(staff_client, staff):
-    mine = FollowUpFactory(by=staff, channel="meeting")
-    FollowUpFactory(channel="meeting")
-    FollowUpFactory(by=staff, channel="phone")
+def test_follow_up_list_filters_by_channel_and_author(referent_client, referent):
+    mine = FollowUpFactory(by=referent, channel="meeting")
+    FollowUpFactory(channel="meeting", by=RoleStaffFactory(role=roles.REFERENT))
+    FollowUpFactory(by=referent, channel="phone")
 
-    response = staff_client.get(
+    response = referent_client.get(
         reverse("admin:laureates_followup_changelist"),
-        {"channel__exact": "meeting", "by__id__exact": staff.pk},
+        {"channel__exact": "meeting", "by__id__exact": referent.pk},
     )
 
     assert list(response.context["cl"].result_list) == [mine]
 
 
-def test_company_page_lists_its_partner_members(staff_client, partner_member):
+def test_company_page_lists_its_partner_members(partnerships_client, partner_member):
     url = reverse("admin:partners_company_change", args=[partner_member.company_id])
 
-    response = staff_client.get(url)
+    response = partnerships_client.get(url)
 
     assert str(partner_member.user) in response.content.decode()
 
@@ -504,14 +516,14 @@ def test_non_staff_users_are_sent_to_the_admin_login(laureate_client):
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_a_new_laureate_with_two_current_sponsorships_shows_an_error(staff_client, outsider):
+def test_a_new_laureate_with_two_current_sponsorships_shows_an_error(lead_client, outsider):
     laureate = Laureate(
         user=outsider, promotion=PromotionFactory(), track=Track.OTHER, study_year=1
     )
     laureate.joined_on = datetime.date(2025, 9, 1)
     data = change_data(laureate, sponsorships=[new(SponsorFactory()), new(SponsorFactory())])
 
-    response = staff_client.post(reverse("admin:laureates_laureate_add"), data)
+    response = lead_client.post(reverse("admin:laureates_laureate_add"), data)
 
     assert response.status_code == 200
     assert ONE_CURRENT in response.content.decode()

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from emergence import roles
 from emergence.spreadsheets import CSV, XLSX, import_errors
 from laureates.models import Laureate, Promotion, Situation, Sponsor, Status, Track
 from laureates.resources import LaureateResource, SponsorResource
@@ -22,9 +23,9 @@ from tests.factories import (
     CompanyFactory,
     LaureateFactory,
     PromotionFactory,
+    RoleStaffFactory,
     SponsorFactory,
     SponsorshipFactory,
-    StaffFactory,
 )
 
 User = get_user_model()
@@ -33,7 +34,7 @@ ENGLISH_CSV = (
     "email,first_name,last_name,promotion,track,study_year,school,city,phone,status,"
     "situation,referent,joined_on\n"
     "Lina.Haddad@Example.org,Lina,Haddad,2017,medecine,3,Université de Lille,Lille,"
-    "+33 6 12 34 56 78,active,studying,camille.staff@example.org,2017-09-01\n"
+    "+33 6 12 34 56 78,active,studying,paul.referent@example.org,2017-09-01\n"
     "noah.petit@example.org,Noah,Petit,2018,Engineering school,1,INSA Lyon,Lyon,,"
     "alumni,in work,,2018-09-03\n"
 )
@@ -42,7 +43,7 @@ EXCEL_FRANCE_CSV = (
     "E-MAIL;Prénom;NOM;Promotion;filiere;Année d’études;Ecole;Ville;Téléphone;Statut;"
     "Situation;Référent;Entrée le\r\n"
     "lina.haddad@example.org;Lina;Haddad;2017;médecine;3;Université de Lille;Lille;"
-    "06 12 34 56 78;actif;en études;camille.staff@example.org;01/09/2017\r\n"
+    "06 12 34 56 78;actif;en études;paul.referent@example.org;01/09/2017\r\n"
     "sacha.moreau@example.org;Sacha;Moreau;2019;prépa;2;Lycée du Parc;Lyon;;Actif;"
     "en recherche;;15/09/2019\r\n"
     "elise.garnier@example.org;Élise;Garnier;2015;école d'ingénieurs;5;Centrale Lille;"
@@ -78,7 +79,7 @@ def read_xlsx_export(data: bytes) -> list[list]:
 # Import --------------------------------------------------------------------------------
 
 
-def test_csv_with_english_headers_creates_laureates_their_accounts_and_promotions(staff):
+def test_csv_with_english_headers_creates_laureates_their_accounts_and_promotions(referent):
     result = import_csv(LaureateResource(), ENGLISH_CSV)
 
     assert import_errors(result) == []
@@ -91,7 +92,7 @@ def test_csv_with_english_headers_creates_laureates_their_accounts_and_promotion
     assert lina.track == Track.MEDICINE
     assert lina.study_year == 3
     assert lina.phone == "+33 6 12 34 56 78"
-    assert lina.referent == staff
+    assert lina.referent == referent
     assert lina.joined_on == datetime.date(2017, 9, 1)
     noah = Laureate.objects.get(user__email="noah.petit@example.org")
     assert (noah.track, noah.status, noah.situation) == (
@@ -103,7 +104,7 @@ def test_csv_with_english_headers_creates_laureates_their_accounts_and_promotion
     assert set(Promotion.objects.values_list("year", flat=True)) >= {2017, 2018}
 
 
-def test_csv_saved_by_excel_in_france_imports(staff):
+def test_csv_saved_by_excel_in_france_imports(referent):
     text = "\ufeff" + EXCEL_FRANCE_CSV
 
     result = import_csv(LaureateResource(), text)
@@ -113,7 +114,7 @@ def test_csv_saved_by_excel_in_france_imports(staff):
     lina = Laureate.objects.get(user__email="lina.haddad@example.org")
     assert (lina.track, lina.study_year, lina.school) == (Track.MEDICINE, 3, "Université de Lille")
     assert lina.joined_on == datetime.date(2017, 9, 1)
-    assert lina.referent == staff
+    assert lina.referent == referent
     sacha = Laureate.objects.get(user__email="sacha.moreau@example.org")
     assert (sacha.track, sacha.status, sacha.situation) == (
         Track.PREPA,
@@ -127,14 +128,14 @@ def test_csv_saved_by_excel_in_france_imports(staff):
     assert elise.joined_on == datetime.date(2015, 9, 1)
 
 
-def test_csv_from_an_older_excel_in_windows_1252_imports(staff):
+def test_csv_from_an_older_excel_in_windows_1252_imports(referent):
     result = import_csv(LaureateResource(), EXCEL_FRANCE_CSV, encoding="cp1252")
 
     assert import_errors(result) == []
     assert Laureate.objects.get(user__email="elise.garnier@example.org").user.first_name == "Élise"
 
 
-def test_xlsx_imports_with_spreadsheet_dates_and_numbers(staff):
+def test_xlsx_imports_with_spreadsheet_dates_and_numbers(referent):
     data = xlsx_bytes(
         [
             ["E-mail", "Prénom", "Nom", "Promotion", "Filière", "Année d'études", "Entrée le"],
@@ -207,11 +208,11 @@ def test_import_never_turns_a_staff_or_partner_account_into_a_laureate(referent,
     assert (referent.first_name, partner.first_name) == names
 
 
-def test_import_with_one_bad_row_imports_nothing_and_names_the_row(staff, outsider):
+def test_import_with_one_bad_row_imports_nothing_and_names_the_row(referent, outsider):
     counts = (Laureate.objects.count(), User.objects.count(), Promotion.objects.count())
     text = (
         "E-mail;Prénom;Nom;Promotion;Filière;Année d'études;Référent;Entrée le\n"
-        "a.good@example.org;Ana;Good;2030;médecine;1;camille.staff@example.org;01/09/2030\n"
+        "a.good@example.org;Ana;Good;2030;médecine;1;paul.referent@example.org;01/09/2030\n"
         "b.bad@example.org;Ben;Bad;2031;astrologie;1;;01/09/2031\n"
         "c.good@example.org;Cal;Good;2032;prépa;2;;01/09/2032\n"
         "d.bad@example.org;Dan;Bad;2033;prépa;15;nobody@example.org;31/02/2033\n"
@@ -369,12 +370,12 @@ def laureate_snapshot():
 
 
 @pytest.fixture
-def varied_laureates(staff):
+def varied_laureates(referent):
     first = LaureateFactory(
         track=Track.MEDICINE,
         status=Status.ALUMNI,
         situation=Situation.IN_WORK,
-        referent=staff,
+        referent=referent,
         phone="+33 6 00 00 00 00",
         school='=HYPERLINK("http://evil.example","clic")',
         promotion=PromotionFactory(year=2012),
@@ -427,7 +428,7 @@ def test_exports_use_french_headers_and_labels_by_default(varied_laureates):
         assert first[4] == str(Track.MEDICINE.label)
         assert first[9] == str(Status.ALUMNI.label)
     assert first[3] == "2012"
-    assert first[11] == "camille.staff@example.org"
+    assert first[11] == "paul.referent@example.org"
     assert first[12] == "03/09/2012"
     sponsor = varied_laureates.sponsorships.get().sponsor
     assert first[13] == f"{sponsor.first_name} {sponsor.last_name}"
@@ -468,12 +469,12 @@ def export_queries(resource_class) -> int:
     return len(queries)
 
 
-def test_laureate_export_costs_the_same_queries_for_3_and_30_laureates(staff):
+def test_laureate_export_costs_the_same_queries_for_3_and_30_laureates(referent):
     for _ in range(3):
-        SponsorshipFactory(laureate=LaureateFactory(referent=staff))
+        SponsorshipFactory(laureate=LaureateFactory(referent=referent))
     small = export_queries(LaureateResource)
     for _ in range(27):
-        SponsorshipFactory(laureate=LaureateFactory(referent=staff))
+        SponsorshipFactory(laureate=LaureateFactory(referent=referent))
 
     assert export_queries(LaureateResource) == small
 
@@ -522,46 +523,44 @@ def admin_import(client, model: str, name: str, content: bytes, file_format: int
     )
 
 
-def test_admin_import_page_lists_the_columns_with_their_french_headers(staff_client):
-    response = staff_client.get(reverse("admin:laureates_laureate_import"))
+def test_admin_import_page_lists_the_columns_with_their_french_headers(lead_client):
+    response = lead_client.get(reverse("admin:laureates_laureate_import"))
 
     content = response.content.decode()
     assert "Année d&#x27;études" in content or "Année d'études" in content
     assert "Référent" in content
 
 
-def test_admin_imports_an_excel_france_csv_after_a_preview(staff_client, staff):
+def test_admin_imports_an_excel_france_csv_after_a_preview(lead_client, referent):
     content = ("\ufeff" + EXCEL_FRANCE_CSV).encode()
 
-    preview = admin_import(staff_client, "laureates_laureate", "lauréats.csv", content)
+    preview = admin_import(lead_client, "laureates_laureate", "lauréats.csv", content)
 
     assert preview.status_code == 200
     assert not Laureate.objects.exists()
     confirm = preview.context["confirm_form"]
-    response = staff_client.post(
-        reverse("admin:laureates_laureate_process_import"), confirm.initial
-    )
+    response = lead_client.post(reverse("admin:laureates_laureate_process_import"), confirm.initial)
     assert response.status_code == 302
     assert Laureate.objects.count() == 3
 
 
-def test_admin_imports_an_xlsx_file(staff_client, staff):
+def test_admin_imports_an_xlsx_file(partnerships_client):
     content = xlsx_bytes(
         [["Nom", "Secteur", "Active"], ["Banque Solidaire", "Banque", "oui"]],
     )
 
-    preview = admin_import(staff_client, "partners_company", "entreprises.xlsx", content, 1)
-    staff_client.post(
+    preview = admin_import(partnerships_client, "partners_company", "entreprises.xlsx", content, 1)
+    partnerships_client.post(
         reverse("admin:partners_company_process_import"), preview.context["confirm_form"].initial
     )
 
     assert Company.objects.get().sector == "Banque"
 
 
-def test_admin_preview_lists_bad_rows_and_offers_no_confirmation(staff_client, staff):
+def test_admin_preview_lists_bad_rows_and_offers_no_confirmation(lead_client):
     content = b"email,first_name,last_name,promotion,track\nx@example.org,A,B,2024,astrologie\n"
 
-    response = admin_import(staff_client, "laureates_laureate", "bad.csv", content)
+    response = admin_import(lead_client, "laureates_laureate", "bad.csv", content)
 
     assert "confirm_form" not in response.context
     assert response.context["result"].invalid_rows[0].number == 1
@@ -569,20 +568,18 @@ def test_admin_preview_lists_bad_rows_and_offers_no_confirmation(staff_client, s
     assert not Laureate.objects.exists()
 
 
-def test_admin_confirm_writes_nothing_if_a_row_became_invalid_since_the_preview(
-    staff_client, staff
-):
-    referent = StaffFactory(email="referent@example.org")
+def test_admin_confirm_writes_nothing_if_a_row_became_invalid_since_the_preview(lead_client):
+    referent = RoleStaffFactory(role=roles.REFERENT, email="referent@example.org")
     content = (
         b"email,first_name,last_name,promotion,track,referent\n"
         b"a@example.org,A,B,2024,autre,\n"
         b"b@example.org,C,D,2024,autre,referent@example.org\n"
     )
-    preview = admin_import(staff_client, "laureates_laureate", "file.csv", content)
+    preview = admin_import(lead_client, "laureates_laureate", "file.csv", content)
     referent.is_staff = False
     referent.save()
 
-    response = staff_client.post(
+    response = lead_client.post(
         reverse("admin:laureates_laureate_process_import"),
         preview.context["confirm_form"].initial,
         follow=True,
@@ -593,11 +590,11 @@ def test_admin_confirm_writes_nothing_if_a_row_became_invalid_since_the_preview(
     assert "Ligne 2" in message and "referent@example.org" in message
 
 
-def test_admin_exports_laureates_as_xlsx_with_the_changelist_filters(staff_client, staff):
+def test_admin_exports_laureates_as_xlsx_with_the_changelist_filters(referent_client):
     LaureateFactory(track=Track.MEDICINE, user__email="med@example.org")
     LaureateFactory(track=Track.PREPA, user__email="prepa@example.org")
 
-    response = staff_client.post(
+    response = referent_client.post(
         reverse("admin:laureates_laureate_export") + "?track__exact=medecine",
         {"resource": "0", "format": "1", **{f"laureateresource_{f}": "on" for f in ("email",)}},
     )
@@ -626,9 +623,9 @@ def test_non_staff_users_are_sent_to_the_admin_login_from_import_and_export_page
     assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_admin_preview_of_a_file_without_an_email_column_says_so(staff_client):
+def test_admin_preview_of_a_file_without_an_email_column_says_so(lead_client):
     response = admin_import(
-        staff_client, "laureates_laureate", "f.csv", "Prénom;Nom\nA;B\n".encode()
+        lead_client, "laureates_laureate", "f.csv", "Prénom;Nom\nA;B\n".encode()
     )
 
     assert response.status_code == 200
