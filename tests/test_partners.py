@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from emergence import roles
 from laureates.models import (
     FollowUp,
     Laureate,
@@ -26,9 +27,9 @@ from reports.models import ActivityReport, ReportPeriod, ReportStatus, Triage
 from tests.factories import (
     LaureateFactory,
     PromotionFactory,
+    RoleStaffFactory,
     SponsorFactory,
     SponsorshipFactory,
-    StaffFactory,
     UserFactory,
 )
 from tests.partner_factories import IntroductionFactory, SearchFactory, expired_consent, shared
@@ -121,8 +122,11 @@ def test_dashboard_leaves_out_alumni_and_laureates_who_left(partner_client):
 @pytest.fixture
 def laureate_with_secrets(laureate):
     """A consenting laureate whose every private field holds the sentinel."""
-    referent = StaffFactory(
-        first_name=SENTINEL, last_name=SENTINEL, email=f"{SENTINEL.lower()}@example.org"
+    referent = RoleStaffFactory(
+        role=roles.REFERENT,
+        first_name=SENTINEL,
+        last_name=SENTINEL,
+        email=f"{SENTINEL.lower()}@example.org",
     )
     laureate.phone = SENTINEL
     laureate.city = SENTINEL
@@ -420,11 +424,13 @@ def test_a_refused_laureate_page_is_not_logged(partner_client, laureate):
     assert not PartnerViewLog.objects.exists()
 
 
-def test_staff_read_the_views_log_but_cannot_change_it(partner_client, staff, laureate):
+def test_staff_read_the_views_log_but_cannot_change_it(
+    partner_client, partnerships_staff, laureate
+):
     shared(laureate)
     partner_client.get(f"/partners/laureates/{laureate.pk}/")
     staff_client = Client()
-    staff_client.force_login(staff)
+    staff_client.force_login(partnerships_staff)
     log = PartnerViewLog.objects.get()
     assert staff_client.get("/admin/partners/partnerviewlog/").status_code == 200
     page = staff_client.get(f"/admin/partners/partnerviewlog/{log.pk}/change/").content.decode()

@@ -90,9 +90,11 @@ def test_an_invalid_declaration_keeps_what_was_typed(laureate_client):
     assert not Placement.objects.exists()
 
 
-def test_staff_record_a_placement_in_the_admin_and_it_closes_the_search(staff_client, laureate):
+def test_staff_record_a_placement_in_the_admin_and_it_closes_the_search(
+    partnerships_client, laureate
+):
     SearchFactory(laureate=laureate, kind=SearchKind.INTERNSHIP)
-    response = staff_client.post(
+    response = partnerships_client.post(
         "/admin/laureates/placement/add/",
         {
             "laureate": laureate.pk,
@@ -109,7 +111,7 @@ def test_staff_record_a_placement_in_the_admin_and_it_closes_the_search(staff_cl
     assert not laureate.searches.open().exists()
 
 
-def test_staff_see_placements_per_company_and_per_year(staff_client):
+def test_staff_see_placements_per_company_and_per_year(partnerships_client):
     horizon = CompanyFactory(name="Conseil Horizon")
     for year, company, other in [
         (2025, horizon, ""),
@@ -125,20 +127,20 @@ def test_staff_see_placements_per_company_and_per_year(staff_client):
             title="Stage",
             starts_on=datetime.date(year, 6, 1),
         )
-    response = staff_client.get("/admin/laureates/placement/")
+    response = partnerships_client.get("/admin/laureates/placement/")
     assert response.context_data["placement_totals"] == [
         {"year": 2026, "company_label": "Conseil Horizon", "count": 2},
         {"year": 2026, "company_label": "Atelier Vert", "count": 1},
         {"year": 2025, "company_label": "Conseil Horizon", "count": 1},
     ]
-    filtered = staff_client.get("/admin/laureates/placement/?year=2025")
+    filtered = partnerships_client.get("/admin/laureates/placement/?year=2025")
     assert filtered.context_data["placement_totals"] == [
         {"year": 2025, "company_label": "Conseil Horizon", "count": 1}
     ]
 
 
 def test_placement_admin_costs_the_same_queries_at_two_sizes(
-    staff_client, django_assert_max_num_queries
+    partnerships_client, django_assert_max_num_queries
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -155,13 +157,13 @@ def test_placement_admin_costs_the_same_queries_at_two_sizes(
 
     add(2)
     with CaptureQueriesContext(connection) as small:
-        staff_client.get("/admin/laureates/placement/")
+        partnerships_client.get("/admin/laureates/placement/")
     add(20)
     with django_assert_max_num_queries(len(small)):
-        staff_client.get("/admin/laureates/placement/")
+        partnerships_client.get("/admin/laureates/placement/")
 
 
-def test_the_laureate_page_in_the_admin_lists_placements(staff_client, laureate):
+def test_the_laureate_page_in_the_admin_lists_placements(partnerships_client, laureate):
     placement_record(
         laureate=laureate,
         other_company="Atelier Vert",
@@ -169,5 +171,7 @@ def test_the_laureate_page_in_the_admin_lists_placements(staff_client, laureate)
         title="Chargée de mission",
         starts_on=datetime.date(2026, 1, 5),
     )
-    html = staff_client.get(f"/admin/laureates/laureate/{laureate.pk}/change/").content.decode()
+    html = partnerships_client.get(
+        f"/admin/laureates/laureate/{laureate.pk}/change/"
+    ).content.decode()
     assert "Chargée de mission" in html

@@ -136,7 +136,7 @@ def test_a_laureate_can_be_the_candidate():
     assert referral.candidate == str(candidate)
 
 
-def test_staff_see_totals_per_year(staff_client):
+def test_staff_see_totals_per_year(partnerships_client):
     coopter = CoOpterFactory()
     ReferralFactory(coopter=coopter, referred_on=datetime.date(2025, 4, 1))
     ReferralFactory(
@@ -154,7 +154,7 @@ def test_staff_see_totals_per_year(staff_client):
         bonus=500,
         pledged_to_programme=True,
     )
-    response = staff_client.get("/admin/partners/referral/")
+    response = partnerships_client.get("/admin/partners/referral/")
     assert response.status_code == 200
     assert response.context_data["yearly_totals"] == [
         {"year": 2026, "count": 2, "hired": 2, "pledged": 1500, "received": 1000},
@@ -164,21 +164,21 @@ def test_staff_see_totals_per_year(staff_client):
 
 
 def test_referral_admin_costs_the_same_queries_at_two_sizes(
-    staff_client, django_assert_max_num_queries
+    partnerships_client, django_assert_max_num_queries
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     ReferralFactory()
     with CaptureQueriesContext(connection) as small:
-        staff_client.get("/admin/partners/referral/")
+        partnerships_client.get("/admin/partners/referral/")
     for year in range(2015, 2027):
         ReferralFactory(referred_on=datetime.date(year, 1, 1), coopter=CoOpterFactory())
     with django_assert_max_num_queries(len(small)):
-        staff_client.get("/admin/partners/referral/")
+        partnerships_client.get("/admin/partners/referral/")
 
 
-def test_staff_cannot_move_a_referral_backwards_in_the_admin(staff_client):
+def test_staff_cannot_move_a_referral_backwards_in_the_admin(partnerships_client):
     referral = ReferralFactory(status=ReferralStatus.NOT_RETAINED)
     data = {
         "coopter": referral.coopter_id,
@@ -189,7 +189,7 @@ def test_staff_cannot_move_a_referral_backwards_in_the_admin(staff_client):
         "referred_on": "2026-03-01",
         "status": "interviewing",
     }
-    response = staff_client.post(f"/admin/partners/referral/{referral.pk}/change/", data)
+    response = partnerships_client.post(f"/admin/partners/referral/{referral.pk}/change/", data)
     assert response.status_code == 200
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.NOT_RETAINED
