@@ -121,7 +121,7 @@ def test_the_backoff_doubles_and_stays_below_the_brokers_visibility_timeout(sett
 
 
 def test_staff_resend_a_failed_email_from_the_admin(
-    staff_client, laureate, django_capture_on_commit_callbacks
+    lead_client, laureate, django_capture_on_commit_callbacks
 ):
     with override_settings(EMAIL_BACKEND=FAILING_BACKEND):
         with django_capture_on_commit_callbacks(execute=True):
@@ -129,9 +129,9 @@ def test_staff_resend_a_failed_email_from_the_admin(
     sent = enqueue(laureate.user, key="test:already-sent")
     OutboxEmail.objects.filter(pk=sent.pk).update(status=OutboxStatus.SENT, sent_at=sent.created_at)
 
-    staff_client.cookies["django_language"] = "en"
+    lead_client.cookies["django_language"] = "en"
     with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
+        response = lead_client.post(
             reverse("admin:emergence_outboxemail_changelist"),
             {"action": "resend", "_selected_action": [email.pk, sent.pk]},
             follow=True,
@@ -143,13 +143,13 @@ def test_staff_resend_a_failed_email_from_the_admin(
     assert [m.to for m in mail.outbox] == [[laureate.user.email]]
 
 
-def test_the_outbox_list_shows_failed_emails_to_staff(staff_client, laureate):
+def test_the_outbox_list_shows_failed_emails_to_staff(lead_client, laureate):
     email = enqueue(laureate.user)
     OutboxEmail.objects.filter(pk=email.pk).update(
         status=OutboxStatus.FAILED, last_error="SMTPServerDisconnected"
     )
 
-    response = staff_client.get(
+    response = lead_client.get(
         reverse("admin:emergence_outboxemail_changelist"), {"status__exact": "failed"}
     )
 

@@ -17,11 +17,11 @@ from django.conf import settings
 from django.db.models import Count
 
 from bench.smtp_sink import SmtpSink
-from emergence import views
+from emergence import roles, views
 from emergence.celery import app as celery_app
 from emergence.models import OutboxEmail, OutboxStatus
 from reports.tasks import run_daily_reminders
-from tests.factories import LaureateFactory, StaffFactory
+from tests.factories import LaureateFactory, RoleStaffFactory
 from tests.report_factories import ReportPeriodFactory
 from tests.test_worker import ROOT, database_url, unavailable
 
@@ -107,7 +107,10 @@ def two_workers(transactional_db, tmp_path, sink):
 def test_two_workers_running_the_job_at_once_send_each_email_once(two_workers, sink):
     queue, logs, workers = two_workers
     ReportPeriodFactory(year=2026, quarter=4)  # opens on Tuesday 1 December 2026
-    referents = [StaffFactory(email=f"referent{n}@example.org") for n in range(REFERENTS)]
+    referents = [
+        RoleStaffFactory(role=roles.REFERENT, email=f"referent{n}@example.org")
+        for n in range(REFERENTS)
+    ]
     laureates = [
         LaureateFactory(referent=referents[n % REFERENTS], user__email=f"laureate{n}@example.org")
         for n in range(LAUREATES)

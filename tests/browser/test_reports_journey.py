@@ -1,4 +1,5 @@
-"""The quarterly report, as the demo laureate fills it in on the site and staff find it."""
+"""The quarterly report, as the demo laureate fills it in on the site and their referent
+finds it."""
 
 import re
 import time
@@ -6,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from laureates.demo import LAUREATE_EMAIL, PASSWORD, STAFF_EMAIL
+from laureates.demo import LAUREATE_EMAIL, PASSWORD, REFERENT_EMAIL
 from reports.models import ActivityReport, ReportPeriod, ReportStatus
 from tests.browser.conftest import log_in
 
@@ -27,7 +28,7 @@ def pick(page, name: str, value: str) -> None:
     page.locator(f"input[name={name}][value='{value}']").check()
 
 
-def test_laureate_fills_in_the_open_report_and_staff_find_it_with_its_triage_reason(
+def test_laureate_fills_in_the_open_report_and_their_referent_finds_it_with_its_triage_reason(
     demo, page, live_server
 ):
     period = ReportPeriod.objects.opened().order_by("-year", "-quarter").first()
@@ -99,9 +100,9 @@ def test_laureate_fills_in_the_open_report_and_staff_find_it_with_its_triage_rea
     expect(page.locator("#report-form")).to_have_count(0)
     expect(page.locator("main")).to_contain_text("Merci pour l'atelier CV.")
 
-    # Staff: the report in the reports list, the reason on the laureate list.
+    # Their referent: the report in the reports list, the reason on the laureate list.
     page.locator("nav form[action='/accounts/logout/'] button").click()
-    log_in(page, STAFF_EMAIL, PASSWORD)
+    log_in(page, REFERENT_EMAIL, PASSWORD)
     page.goto("/admin/reports/activityreport/")
     expect(page.locator("#result_list")).to_contain_text("Belkacem")
     page.goto("/admin/laureates/laureate/")
