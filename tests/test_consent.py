@@ -154,10 +154,12 @@ def test_my_page_keeps_its_query_count_with_consent_and_search(
         assert client.get("/me/").status_code == 200
 
 
-def test_staff_see_the_consent_history_read_only_on_the_laureate_page(staff_client, laureate):
+def test_staff_see_the_consent_history_read_only_on_the_laureate_page(
+    partnerships_client, laureate
+):
     consent_give(laureate=laureate)
     consent_withdraw(laureate=laureate)
-    html = staff_client.get(
+    html = partnerships_client.get(
         f"/admin/laureates/laureate/{laureate.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert f"version {CONSENT_VERSION}" in html

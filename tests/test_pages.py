@@ -9,13 +9,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.formats import date_format
 
+from emergence import roles
 from laureates.models import Laureate, Situation, Status, Track
 from tests.factories import (
     LaureateFactory,
     PromotionFactory,
+    RoleStaffFactory,
     SponsorFactory,
     SponsorshipFactory,
-    StaffFactory,
 )
 
 
@@ -65,8 +66,11 @@ def _form(laureate, **changes) -> dict:
 @pytest.fixture
 def sponsored_laureate(laureate):
     """Inès, with a referent and a current sponsor (and a past one)."""
-    laureate.referent = StaffFactory(
-        email="sarah.referent@example.org", first_name="Sarah", last_name="Lemoine"
+    laureate.referent = RoleStaffFactory(
+        role=roles.REFERENT,
+        email="sarah.referent@example.org",
+        first_name="Sarah",
+        last_name="Lemoine",
     )
     laureate.promotion = PromotionFactory(year=2023)
     laureate.track = Track.MEDICINE
@@ -142,7 +146,7 @@ def test_laureate_page_never_shows_another_laureates_data(sponsored_laureate, cl
         school="Lycée Faidherbe",
         city="Tourcoing",
         phone="06 99 88 77 66",
-        referent=StaffFactory(email="other.referent@example.org"),
+        referent=RoleStaffFactory(role=roles.REFERENT, email="other.referent@example.org"),
     )
     SponsorshipFactory(
         laureate=other, sponsor=SponsorFactory(last_name="Durandal", company__name="Autre SA")
@@ -174,8 +178,8 @@ def test_guessing_a_laureate_id_in_the_url_gives_404(laureate_client, other_laur
 def test_laureate_page_costs_the_same_queries_whatever_the_programme_size(
     size, client, django_assert_num_queries
 ):
-    staff = StaffFactory()
-    laureates = LaureateFactory.create_batch(size, referent=staff)
+    referent = RoleStaffFactory(role=roles.REFERENT)
+    laureates = LaureateFactory.create_batch(size, referent=referent)
     for other in laureates:
         SponsorshipFactory(laureate=other)
     me = laureates[0]
@@ -363,7 +367,7 @@ PAGES_BY_ROLE = {
     ],
     "laureate_client": ["/me/", "/me/edit/", "/partners/", "/accounts/password_change/"],
     "partner_client": ["/partners/", "/me/"],
-    "staff_client": ["/accounts/no-role/"],
+    "referent_client": ["/accounts/no-role/"],
 }
 PAGES = [(role, url) for role, urls in PAGES_BY_ROLE.items() for url in urls]
 
