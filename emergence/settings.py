@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.run_daily_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "report-read-records-purge": {
+        "task": "reports.tasks.purge_read_records",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # A row left "sending" this long (its worker died mid-send) may be claimed and sent again.
 OUTBOX_SENDING_TIMEOUT = int(env_str("OUTBOX_SENDING_TIMEOUT", str(15 * 60)))

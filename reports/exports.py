@@ -1,11 +1,14 @@
 """Export of a period's reports as a spreadsheet: one row per submitted report.
 
 Headers are in the staff member's language (French by default), cells a spreadsheet
-would run as formulas are neutralised, and the wellbeing answers (stress, wish to be
-contacted, note) are left out unless the staff member asks for them.
+would run as formulas are neutralised, and the confidential answers (stress, wish to be
+contacted, note, questions marked confidential) are left out unless a staff member who
+may read some asks for them: then they are filled for the laureates they may read only,
+and each such laureate gets a read record.
 """
 
 import datetime
+from dataclasses import dataclass, field
 
 import tablib
 from django.http import HttpResponse
@@ -21,6 +24,7 @@ from emergence.spreadsheets import (
     neutralise,
 )
 from laureates.models import Laureate
+from reports.confidential import CONFIDENTIAL_FIELDS, export_read_record, readable_flag
 from reports.models import ANSWER_SECTIONS, ActivityReport, Question, QuestionKind, ReportPeriod
 
 CORE_FIELDS = [
@@ -29,7 +33,7 @@ CORE_FIELDS = [
     if key not in ("wellbeing", "comment")
     for name in names
 ]
-WELLBEING_FIELDS = ANSWER_SECTIONS["wellbeing"]
+WELLBEING_FIELDS = CONFIDENTIAL_FIELDS
 CLOSING_FIELDS = ["comment", "review_comment"]
 
 FORMATS = {"csv": CSV, "xlsx": XLSX}
@@ -79,19 +83,39 @@ def _extra_value(question: Question, value, choices: dict[str, str]):
     return value
 
 
-def period_export(*, period: ReportPeriod, include_wellbeing: bool = False) -> tablib.Dataset:
+@dataclass
+class PeriodExport:
+    """A period's export, and the reports whose confidential answers it holds, as
+    (laureate id, report id) pairs: each is a read record."""
+
+    dataset: tablib.Dataset
+    confidential_read: list[tuple[int, int]] = field(default_factory=list)
+
+
+def period_export(
+    *, period: ReportPeriod, include_confidential: bool = False, reader=None
+) -> PeriodExport:
     """The period's submitted and reviewed reports, in two queries whatever their number.
 
     The extra questions are those of the period's questionnaire; a report answered with
-    another version shows its answers under the same keys.
+    another version shows its answers under the same keys. The confidential answers (the
+    wellbeing section and the questions marked confidential) are columns only with
+    ``include_confidential``, and filled only for the laureates whose confidential answers
+    ``reader`` may read (``emergence.roles``), in the same query.
     """
-    fields = [*CORE_FIELDS, *(WELLBEING_FIELDS if include_wellbeing else []), *CLOSING_FIELDS]
-    questions = (
-        list(Question.objects.filter(questionnaire_id=period.questionnaire_id))
-        if period.questionnaire_id
-        else []
-    )
+    if include_confidential and reader is None:
+        raise ValueError("Confidential answers are exported for a reader only.")
+    questions = [
+        question
+        for question in (
+            Question.objects.filter(questionnaire_id=period.questionnaire_id)
+            if period.questionnaire_id
+            else []
+        )
+        if include_confidential or not question.confidential
+    ]
     report_field = ActivityReport._meta.get_field
+    wellbeing = WELLBEING_FIELDS if include_confidential else []
     headers = [
         gettext("name"),
         gettext("e-mail address"),
@@ -99,7 +123,7 @@ def period_export(*, period: ReportPeriod, include_wellbeing: bool = False) -> t
         Laureate._meta.get_field("track").verbose_name,
         *[report_field(name).verbose_name for name in ("status", "submitted_at", "is_late")],
         report_field("reviewed_at").verbose_name,
-        *[report_field(name).verbose_name for name in fields],
+        *[report_field(name).verbose_name for name in [*CORE_FIELDS, *wellbeing, *CLOSING_FIELDS]],
         *[question.label for question in questions],
     ]
     dataset = tablib.Dataset(headers=[neutralise(capfirst(str(header))) for header in headers])
@@ -109,11 +133,21 @@ def period_export(*, period: ReportPeriod, include_wellbeing: bool = False) -> t
         .select_related("laureate__user", "laureate__promotion")
         .order_by("laureate__user__last_name", "laureate__user__first_name", "pk")
     )
+    if include_confidential:
+        reports = reports.annotate(readable=readable_flag(reader, "laureate__"))
+    export = PeriodExport(dataset)
     render = _Renderer()
-    labelled = [name for name in fields if name in render.labels]
     choices = {question.key: dict(question.choice_list()) for question in questions}
+
+    def answer(report, name: str):
+        value = getattr(report, name)
+        return render.label(name, value) if name in render.labels else value
+
     for report in reports.iterator(chunk_size=2000):
         laureate = report.laureate
+        readable = include_confidential and report.readable
+        if readable:
+            export.confidential_read.append((report.laureate_id, report.pk))
         row = [
             laureate.user.get_full_name(),
             laureate.user.email,
@@ -123,33 +157,34 @@ def period_export(*, period: ReportPeriod, include_wellbeing: bool = False) -> t
             report.submitted_at,
             report.is_late,
             report.reviewed_at,
-            *[
-                render.label(name, getattr(report, name))
-                if name in labelled
-                else getattr(report, name)
-                for name in fields
-            ],
+            *[answer(report, name) for name in CORE_FIELDS],
+            *[answer(report, name) if readable else None for name in wellbeing],
+            *[answer(report, name) for name in CLOSING_FIELDS],
             *[
                 _extra_value(
                     question, report.extra_answers.get(question.key), choices[question.key]
                 )
+                if readable or not question.confidential
+                else None
                 for question in questions
             ],
         ]
         dataset.append([render.cell(value) for value in row])
-    return dataset
+    return export
 
 
 def period_export_response(
-    *, period: ReportPeriod, file_format: str, include_wellbeing: bool = False
+    *, period: ReportPeriod, file_format: str, include_confidential: bool = False, by=None
 ) -> HttpResponse:
-    """The period's export as a file to download, ``file_format`` being csv or xlsx."""
+    """The period's export as a file to download, ``file_format`` being csv or xlsx, for
+    staff member ``by``; exported confidential answers are recorded as read by them."""
     export_format = FORMATS[file_format]()
-    dataset = period_export(period=period, include_wellbeing=include_wellbeing)
-    content = export_format.export_data(dataset)
+    export = period_export(period=period, include_confidential=include_confidential, reader=by)
+    content = export_format.export_data(export.dataset)
+    export_read_record(user=by, period=period, reports=export.confidential_read)
     response = HttpResponse(content, content_type=export_format.get_content_type())
     name = gettext("reports") + f"-{period.slug}"
-    if include_wellbeing:
+    if include_confidential:
         name += "-" + gettext("confidential")
     response["Content-Disposition"] = (
         f'attachment; filename="{name}.{export_format.get_extension()}"'

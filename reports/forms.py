@@ -96,8 +96,8 @@ SECTIONS = [
         "wellbeing",
         _("Wellbeing"),
         _(
-            "Only the programme team reads this section: never your sponsor, never partner "
-            "companies."
+            "Only your referent and the programme lead read this section: not the rest of "
+            "the team, never your sponsor, never partner companies."
         ),
     ),
     ("extra", _("Questions of this quarter"), ""),
@@ -116,6 +116,9 @@ def _yes_no_field(label, help_text="") -> forms.NullBooleanField:
         required=False,
         widget=forms.RadioSelect(choices=YES_NO),
     )
+
+
+CONFIDENTIAL_QUESTION_NOTE = _("Confidential: only your referent and the programme lead read it.")
 
 
 def question_field(question: Question) -> forms.Field:
@@ -188,6 +191,8 @@ class ActivityReportForm(forms.ModelForm):
         for question in questions:
             name = EXTRA_PREFIX + question.key
             self.fields[name] = question_field(question)
+            if question.confidential:
+                self.fields[name].help_text = CONFIDENTIAL_QUESTION_NOTE
             self.initial[name] = instance.extra_answers.get(question.key)
         self.required = required_names(questions=questions)
         for name in self.required:

@@ -201,6 +201,14 @@ class Question(models.Model):
         help_text=_("For a choice: one per line, as “value | French label | English label”."),
     )
     required = models.BooleanField(_("required"), default=False)
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_(
+            "Like the wellbeing answers: read only by the laureate, their referent and the "
+            "programme lead; other staff see that it was answered, never the answer."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -373,7 +381,7 @@ class ActivityReport(models.Model):
         verbose_name = _("activity report")
         verbose_name_plural = _("activity reports")
         ordering = ["-period__year", "-period__quarter", "laureate"]
-        # Who may read the confidential answers: see reports/confidential.py.
+        # Who may read the confidential answers: emergence/roles.py.
         permissions = [
             ("read_all_confidential", _("Can read every laureate's confidential answers")),
             (
@@ -429,7 +437,8 @@ ANSWER_SECTIONS = {
         "search_place",
         "search_pitch",
     ],
-    # Staff only: never shown to sponsors or partner companies.
+    # Confidential (reports/confidential.py): the laureate, their referent and the
+    # programme lead only; never sponsors or partner companies.
     "wellbeing": ["stress", "wants_contact", "wellbeing_note"],
     "comment": ["comment"],
 }
@@ -503,3 +512,73 @@ class QuietPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts_on:%d/%m/%Y} – {self.ends_on:%d/%m/%Y})"
+
+
+#: Read records are kept this long (one year), then deleted by the daily purge task.
+READ_RECORD_RETENTION_DAYS = 365
+
+
+class ReadWhat(models.TextChoices):
+    REPORT = "report", _("report")
+    REPORT_CONFIDENTIAL = "report_confidential", _("report, with its confidential answers")
+    EXPORT_CONFIDENTIAL = "export_confidential", _("export with confidential answers")
+
+
+class ReportReadQuerySet(models.QuerySet):
+    def older_than(self, days: int):
+        return self.filter(at__lt=timezone.now() - datetime.timedelta(days=days))
+
+
+class ReportRead(models.Model):
+    """A staff member opened a laureate's report or their confidential answers (who looked).
+
+    Written by reports/confidential.py, read by the programme lead, deleted after
+    ``READ_RECORD_RETENTION_DAYS``. The reader's e-mail is copied so that the record still
+    says who it was after their account is deleted.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="report_reads",
+    )
+    user_email = models.EmailField(_("e-mail address of who looked"))
+    laureate = models.ForeignKey(
+        "laureates.Laureate",
+        verbose_name=_("laureate"),
+        on_delete=models.CASCADE,
+        related_name="report_reads",
+    )
+    report = models.ForeignKey(
+        ActivityReport,
+        verbose_name=_("report"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reads",
+    )
+    period = models.CharField(_("period"), max_length=10, blank=True)
+    what = models.CharField(_("what"), max_length=20, choices=ReadWhat.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    objects = ReportReadQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("read record")
+        verbose_name_plural = _("read records (who looked)")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["laureate", "-at"], name="report_read_laureate_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_email} · {self.description}"
+
+    @property
+    def description(self) -> str:
+        """What was read, in words: « rapport 2026-q4 », « export de 2026-q4 … »."""
+        if self.what == ReadWhat.EXPORT_CONFIDENTIAL:
+            return _("export of %(period)s with confidential answers") % {"period": self.period}
+        if self.what == ReadWhat.REPORT_CONFIDENTIAL:
+            return _("report %(period)s, with its confidential answers") % {"period": self.period}
+        return _("report %(period)s") % {"period": self.period}

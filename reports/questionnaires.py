@@ -29,6 +29,7 @@ def questionnaire_copy(*, questionnaire: Questionnaire) -> Questionnaire:
             kind=question.kind,
             choices=question.choices,
             required=question.required,
+            confidential=question.confidential,
             position=question.position,
         )
         for question in questionnaire.questions.all()

@@ -31,6 +31,10 @@ report's. Older answers are not scored: the overdue rule speaks for them. A laur
 joined after a period's due date is not overdue for it (as on their pages: a laureate
 reports on the periods that fall due on or after the day they joined). Alumni and
 laureates who left score 0.
+
+The score reads the confidential answers (contact, stress) for everyone, so that no laureate
+in difficulty is hidden; their reasons are a « confidential signal » to staff who may not
+read that laureate's confidential answers (:func:`triage_reasons`).
 """
 
 import datetime
@@ -54,6 +58,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from laureates.models import Channel, FollowUp, Laureate, Status
+from reports.confidential import CONFIDENTIAL_SIGNAL
 from reports.models import ActivityReport, ReportPeriod, ReportStatus, Triage, TriageState
 
 WEIGHTS = {
@@ -93,6 +98,11 @@ SCALES = {
     "stress": gettext_lazy("stress"),
 }
 HIGHER_IS_WORSE = {"stress"}
+
+#: The rules and scales that read confidential answers (reports/confidential.py): they count
+#: for everyone, but their reason is a « confidential signal » to who may not read them.
+CONFIDENTIAL_RULES = {"contact", "stress"}
+CONFIDENTIAL_SCALES = {"stress"}
 
 ANSWERED = [ReportStatus.SUBMITTED, ReportStatus.REVIEWED]
 
@@ -214,23 +224,38 @@ def laureates_needing_attention(
     return needing_attention(with_triage(Laureate.objects.all(), today=today), minimum=minimum)
 
 
-def triage_reasons(laureate) -> list[str]:
-    """The reasons, in words and by weight, of a laureate annotated by :func:`with_triage`."""
+def triage_reasons(laureate, *, show_confidential: bool) -> list[str]:
+    """The reasons, in words and by weight, of a laureate annotated by :func:`with_triage`.
+
+    Without ``show_confidential`` (a reader who may not read this laureate's confidential
+    answers: see ``emergence.roles``), the reasons drawn from them (asked to be contacted,
+    high stress, stress worse) are one « confidential signal », where the first of them was.
+    """
     reasons = []
+    signal = False
+
+    def confidential() -> None:
+        nonlocal signal
+        if not signal:
+            reasons.append(str(CONFIDENTIAL_SIGNAL))
+            signal = True
+
     for rule in WEIGHTS:
         if rule == "drop":
-            worse = [
-                str(label)
-                for scale, label in SCALES.items()
-                if getattr(laureate, f"triage_drop_{scale}")
-            ]
+            worse = [scale for scale in SCALES if getattr(laureate, f"triage_drop_{scale}")]
+            if not show_confidential and set(worse) & CONFIDENTIAL_SCALES:
+                confidential()
+                worse = [scale for scale in worse if scale not in CONFIDENTIAL_SCALES]
             if worse:
                 reasons.append(
                     gettext("2 points worse or more since the last report: %(scales)s")
-                    % {"scales": ", ".join(worse)}
+                    % {"scales": ", ".join(str(SCALES[scale]) for scale in worse)}
                 )
         elif getattr(laureate, f"triage_{rule}"):
-            reasons.append(str(REASONS[rule]))
+            if rule in CONFIDENTIAL_RULES and not show_confidential:
+                confidential()
+            else:
+                reasons.append(str(REASONS[rule]))
     return reasons
 
 

@@ -18,12 +18,13 @@ from django.test import override_settings
 from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
+from emergence import roles
 from emergence.models import OutboxEmail, OutboxStatus
 from emergence.outbox import MAX_ATTEMPTS, SEND_BATCH, OutboxMessage, outbox_enqueue_many
 from laureates.models import Status
 from reports.models import QuietPeriod, ReportPeriod, ReportStatus
 from reports.tasks import run_daily_reminders
-from tests.factories import LaureateFactory, StaffFactory
+from tests.factories import LaureateFactory, RoleStaffFactory
 from tests.report_factories import ActivityReportFactory, ReportPeriodFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,9 @@ def period():
 
 @pytest.fixture
 def referent():
-    return StaffFactory(email="sophie.referente@example.org", first_name="Sophie")
+    return RoleStaffFactory(
+        email="sophie.referente@example.org", first_name="Sophie", role=roles.REFERENT
+    )
 
 
 @pytest.fixture
@@ -165,7 +168,7 @@ def test_the_weekly_digest_tells_each_referent_where_their_laureates_stand(
     LaureateFactory(referent=referent, user__first_name="Zoé", user__last_name="Durand")
     ActivityReportFactory(laureate=laureate, period=period)
     ActivityReportFactory(laureate=other_laureate, period=period, draft=True)
-    other_referent = StaffFactory(email="karim.referent@example.org")
+    other_referent = RoleStaffFactory(email="karim.referent@example.org", role=roles.REFERENT)
     LaureateFactory(referent=other_referent, user__first_name="Noé", user__last_name="Petit")
 
     sent = digests(run(datetime.date(2027, 1, 11)))  # a Monday, before the due date
@@ -188,6 +191,36 @@ def test_the_weekly_digest_tells_each_referent_where_their_laureates_stand(
     digest = next(m for m in sent if m.to == [referent.email])
     assert "En retard (2)\n- Zoé Durand (Non commencé)\n- Yanis Robert (Brouillon)" in digest.body
     assert run(datetime.date(2027, 1, 19)) == []
+
+
+def test_no_referent_email_carries_a_confidential_answer(
+    period, referent, laureate, other_laureate, run
+):
+    laureate.referent = other_laureate.referent = referent
+    laureate.save()
+    other_laureate.save()
+    ActivityReportFactory(
+        laureate=laureate,
+        period=period,
+        stress=5,
+        wants_contact=True,
+        wellbeing_note="Je ne dors plus",
+        extra_answers={"family": "Séparation des parents"},
+    )
+    ActivityReportFactory(
+        laureate=other_laureate, period=period, draft=True, wellbeing_note="Épuisé"
+    )
+    sent = run(datetime.date(2027, 1, 18)) + run(datetime.date(2027, 1, 28))
+
+    to_referent = [m for m in sent if m.to == [referent.email]]
+    kinds_sent = OutboxEmail.objects.filter(to=referent.email).values_list("kind", flat=True)
+    assert set(kinds_sent) == {"report-digest", "report-escalation"}
+    for message in to_referent:
+        for text in (message.body, html_of(message)):
+            assert "Yanis Robert" in text
+            for confidential in ("Je ne dors plus", "Épuisé", "Séparation des parents"):
+                assert confidential not in text
+            assert "stress" not in text.lower()
 
 
 def test_running_the_job_twice_sends_nothing_twice(period, laureate, other_laureate, run):
@@ -219,9 +252,9 @@ def test_catching_up_sends_only_the_latest_reminder_and_gives_up_after_a_few_day
 
 
 def test_nothing_goes_out_in_a_quiet_period_and_what_fell_in_it_is_sent_the_day_after(
-    period, laureate, run, staff_client
+    period, laureate, run, lead_client
 ):
-    response = staff_client.post(
+    response = lead_client.post(
         reverse("admin:reports_quietperiod_add"),
         {"name": "Partiels de janvier", "starts_on": "2027-01-06", "ends_on": "2027-01-14"},
     )
@@ -256,7 +289,7 @@ def test_a_rolled_back_transaction_sends_nothing(
 
 @override_settings(EMAIL_BACKEND="tests.test_outbox.FailingBackend")
 def test_a_reminder_the_smtp_server_refuses_is_retried_then_marked_failed(
-    period, laureate, run, staff_client, django_capture_on_commit_callbacks
+    period, laureate, run, lead_client, django_capture_on_commit_callbacks
 ):
     from tests.test_outbox import FailingBackend
 
@@ -270,7 +303,7 @@ def test_a_reminder_the_smtp_server_refuses_is_retried_then_marked_failed(
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         assert run(OPENS) == []
         with django_capture_on_commit_callbacks(execute=True):
-            staff_client.post(
+            lead_client.post(
                 reverse("admin:emergence_outboxemail_changelist"),
                 {"action": "resend", "_selected_action": [email.pk]},
             )
@@ -347,6 +380,7 @@ def test_many_emails_are_written_together_and_sent_in_batches(
 
 
 def test_the_daily_task_is_in_the_beat_schedule_the_admin_shows(staff_client):
+    # The schedules are the technical administrator's (a superuser), not a role's.
     call_command("setup_beat", stdout=StringIO())
     call_command("setup_beat", stdout=StringIO())
 

@@ -76,7 +76,7 @@ def test_the_form_has_one_card_per_section_and_says_who_reads_the_wellbeing_one(
         "comment",
     ]
     assert html.count('class="card mb-3 report-section"') == 8
-    assert "Only the programme team reads this section" in html
+    assert "Only your referent and the programme lead read this section" in html
     assert re.search(r'type="radio"[^>]*name="studies_rating" value="5"', html)
     assert "5 — very well" in html
     assert 'name="action" value="save"' in html and 'name="action" value="submit"' in html

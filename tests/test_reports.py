@@ -178,10 +178,12 @@ def test_a_submitted_report_can_no_longer_be_saved_as_a_draft(laureate, period):
     assert report.stress == COMPLETE["stress"]
 
 
-def test_staff_reopen_a_submitted_report_as_a_draft_with_every_answer_kept(laureate, period, staff):
+def test_staff_reopen_a_submitted_report_as_a_draft_with_every_answer_kept(
+    laureate, period, referent
+):
     report = answered_draft(laureate, period, studies_comment="Bien", extra_answers={"housing": 3})
     report = report_submit(report=report, by=laureate.user)
-    reopened = report_reopen(report=report, by=staff)
+    reopened = report_reopen(report=report, by=referent)
     assert reopened.status == ReportStatus.DRAFT
     assert reopened.studies_comment == "Bien"
     assert reopened.extra_answers == {"housing": 3}
@@ -191,12 +193,12 @@ def test_staff_reopen_a_submitted_report_as_a_draft_with_every_answer_kept(laure
 
 
 def test_a_reopened_report_submitted_again_after_the_due_date_keeps_its_first_lateness(
-    laureate, period, staff, time_machine
+    laureate, period, referent, time_machine
 ):
     report = report_submit(
         report=answered_draft(laureate, period, extra_answers={"housing": 3}), by=laureate.user
     )
-    report_reopen(report=report, by=staff)
+    report_reopen(report=report, by=referent)
     time_machine.move_to(datetime.datetime(2027, 2, 1, 9, 0, tzinfo=datetime.UTC))
     again = report_submit(report=report, by=laureate.user)
     assert not again.is_late
@@ -213,20 +215,20 @@ def test_only_staff_reopen_or_mark_a_report_reviewed(laureate, period):
         report_mark_reviewed(report=report, by=laureate.user, comment="")
 
 
-def test_staff_mark_a_submitted_report_reviewed_with_a_comment(laureate, period, staff):
+def test_staff_mark_a_submitted_report_reviewed_with_a_comment(laureate, period, referent):
     report = report_submit(
         report=answered_draft(laureate, period, extra_answers={"housing": 3}), by=laureate.user
     )
-    reviewed = report_mark_reviewed(report=report, by=staff, comment="Appeler en janvier")
+    reviewed = report_mark_reviewed(report=report, by=referent, comment="Appeler en janvier")
     assert reviewed.status == ReportStatus.REVIEWED
-    assert reviewed.reviewed_by == staff
+    assert reviewed.reviewed_by == referent
     assert reviewed.review_comment == "Appeler en janvier"
     assert reviewed.reviewed_at == TODAY
 
 
-def test_a_draft_cannot_be_marked_reviewed(laureate, period, staff):
+def test_a_draft_cannot_be_marked_reviewed(laureate, period, referent):
     with pytest.raises(ValidationError):
-        report_mark_reviewed(report=report_start(laureate=laureate, period=period), by=staff)
+        report_mark_reviewed(report=report_start(laureate=laureate, period=period), by=referent)
 
 
 # Pre-fill
@@ -351,18 +353,16 @@ def test_anonymous_visitor_is_sent_to_log_in(client, period):
 
 
 def test_partner_member_and_staff_without_a_laureate_profile_get_403(
-    client, partner_member, staff, period
+    client, partner_member, referent, period
 ):
-    for user in [partner_member.user, staff]:
+    for user in [partner_member.user, referent]:
         client.force_login(user)
         assert client.get(LIST_URL).status_code == 403
         assert client.get(reverse("reports:edit", kwargs={"period": "2026-q4"})).status_code == 403
         assert not ActivityReport.objects.exists()
 
 
-def test_the_list_shows_each_opened_period_with_the_laureates_status(
-    laureate_client, laureate, staff
-):
+def test_the_list_shows_each_opened_period_with_the_laureates_status(laureate_client, laureate):
     q1, q2 = make_period(2026, 1), make_period(2026, 2)
     make_period(2026, 3)  # not started, and overdue
     q4, future = make_period(2026, 4), make_period(2027, 1)

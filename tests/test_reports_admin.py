@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from emergence import roles
 from laureates.admin import LaureateAdmin
 from laureates.models import FollowUp, Laureate, Track
 from reports.models import (
@@ -27,7 +28,7 @@ from reports.models import (
     TriageState,
 )
 from reports.triage import REASONS
-from tests.factories import LaureateFactory, PromotionFactory, StaffFactory
+from tests.factories import LaureateFactory, PromotionFactory, RoleStaffFactory
 from tests.report_factories import (
     ActivityReportFactory,
     QuestionFactory,
@@ -77,21 +78,21 @@ def listed(response) -> list:
 # Periods -------------------------------------------------------------------------------
 
 
-def test_period_list_shows_dates_questionnaire_and_submitted_over_started(staff_client, q4):
+def test_period_list_shows_dates_questionnaire_and_submitted_over_started(lead_client, q4):
     q4.questionnaire = QuestionnaireFactory(name="Rentrée")
     q4.save()
     ActivityReportFactory.create_batch(2, period=q4)
     ActivityReportFactory(period=q4, draft=True)
 
-    content = page(staff_client.get(PERIODS))
+    content = page(lead_client.get(PERIODS))
 
     assert "2025-q4" in content
     assert "Rentrée v1" in content
     assert "2 / 3" in content
 
 
-def test_staff_adjust_the_dates_of_a_period_but_not_its_name(staff_client, q4):
-    response = staff_client.post(
+def test_staff_adjust_the_dates_of_a_period_but_not_its_name(lead_client, q4):
+    response = lead_client.post(
         reverse("admin:reports_reportperiod_change", args=[q4.pk]),
         {"year": 2030, "quarter": 1, "opens_on": "2025-12-05", "due_on": "2026-01-31"},
     )
@@ -105,8 +106,8 @@ def test_staff_adjust_the_dates_of_a_period_but_not_its_name(staff_client, q4):
     )
 
 
-def test_a_due_date_before_the_opening_date_is_refused(staff_client, q4):
-    response = staff_client.post(
+def test_a_due_date_before_the_opening_date_is_refused(lead_client, q4):
+    response = lead_client.post(
         reverse("admin:reports_reportperiod_change", args=[q4.pk]),
         {"opens_on": "2026-01-31", "due_on": "2026-01-01"},
     )
@@ -116,11 +117,11 @@ def test_a_due_date_before_the_opening_date_is_refused(staff_client, q4):
     assert q4.due_on == datetime.date(2026, 1, 15)
 
 
-def test_staff_create_the_four_periods_of_a_school_year(staff_client, q4):
+def test_staff_create_the_four_periods_of_a_school_year(lead_client, q4):
     url = reverse("admin:reports_reportperiod_school_year")
-    assert url in staff_client.get(PERIODS).content.decode()
+    assert url in lead_client.get(PERIODS).content.decode()
 
-    response = staff_client.post(url, {"start_year": 2026}, follow=True)
+    response = lead_client.post(url, {"start_year": 2026}, follow=True)
 
     assert response.status_code == 200
     assert sorted(p.slug for p in ReportPeriod.objects.all()) == [
@@ -182,6 +183,7 @@ def question_rows(questionnaire, **changes) -> dict:
             "kind": question.kind,
             "choices": question.choices,
             "required": "on" if question.required else "",
+            "confidential": "on" if question.confidential else "",
         }
         row.update(changes if i == 0 else {})
         data.update({f"questions-{i}-{key}": value for key, value in row.items()})
@@ -189,27 +191,29 @@ def question_rows(questionnaire, **changes) -> dict:
 
 
 def test_questions_are_listed_by_position_and_editable_before_any_submitted_report(
-    staff_client, questionnaire
+    lead_client, questionnaire
 ):
     ActivityReportFactory(period=questionnaire.periods.get(), draft=True)
     url = reverse("admin:reports_questionnaire_change", args=[questionnaire.pk])
 
-    content = page(staff_client.get(url))
+    content = page(lead_client.get(url))
     assert content.index("Votre logement") < content.index("Le tutorat vous aide-t-il ?")
 
-    response = staff_client.post(url, question_rows(questionnaire, label_fr="Où logez-vous ?"))
+    response = lead_client.post(
+        url, question_rows(questionnaire, label_fr="Où logez-vous ?", confidential="on")
+    )
 
     assert response.status_code == 302
-    assert questionnaire.questions.filter(label_fr="Où logez-vous ?").exists()
+    assert questionnaire.questions.filter(label_fr="Où logez-vous ?", confidential=True).exists()
 
 
 def test_a_questionnaire_used_by_a_submitted_report_can_no_longer_be_edited(
-    staff_client, questionnaire
+    lead_client, questionnaire
 ):
     ActivityReportFactory(period=questionnaire.periods.get())
     url = reverse("admin:reports_questionnaire_change", args=[questionnaire.pk])
 
-    response = staff_client.get(url)
+    response = lead_client.get(url)
     content = page(response)
     assert "Submitted reports were answered with this version" in content or (
         "ne peut plus être modifié" in content
@@ -221,20 +225,21 @@ def test_a_questionnaire_used_by_a_submitted_report_can_no_longer_be_edited(
         for formset in response.context["inline_admin_formsets"]
     )
 
-    response = staff_client.post(url, question_rows(questionnaire, label_fr="Changé"))
+    response = lead_client.post(url, question_rows(questionnaire, label_fr="Changé"))
 
     assert response.status_code == 403
     assert not Question.objects.filter(label_fr="Changé").exists()
 
 
 def test_copying_a_questionnaire_makes_the_next_version_with_the_same_keys(
-    staff_client, questionnaire, q1
+    lead_client, questionnaire, q1
 ):
+    questionnaire.questions.filter(key="housing").update(confidential=True)
     ActivityReportFactory(period=questionnaire.periods.get())
     q1.questionnaire = questionnaire
     q1.save()
 
-    response = staff_client.post(
+    response = lead_client.post(
         QUESTIONNAIRES,
         {
             "action": "copy_into_new_version",
@@ -248,23 +253,23 @@ def test_copying_a_questionnaire_makes_the_next_version_with_the_same_keys(
     assert response.status_code == 302
     assert response.url == reverse("admin:reports_questionnaire_change", args=[copy.pk])
     assert copy.based_on == questionnaire
-    assert list(copy.questions.values_list("key", "label_fr", "kind")) == list(
-        questionnaire.questions.values_list("key", "label_fr", "kind")
+    assert list(copy.questions.values_list("key", "label_fr", "kind", "confidential")) == list(
+        questionnaire.questions.values_list("key", "label_fr", "kind", "confidential")
     )
     # The answered period keeps the version its reports used; the open one asks the copy.
     assert {p.slug: p.questionnaire for p in ReportPeriod.objects.all()} == {
         "2025-q4": questionnaire,
         "2026-q1": copy,
     }
-    assert staff_client.get(response.url).context["has_change_permission"]
+    assert lead_client.get(response.url).context["has_change_permission"]
 
 
-def test_the_copy_page_of_a_frozen_questionnaire_asks_before_copying(staff_client, questionnaire):
+def test_the_copy_page_of_a_frozen_questionnaire_asks_before_copying(lead_client, questionnaire):
     ActivityReportFactory(period=questionnaire.periods.get())
     url = reverse("admin:reports_questionnaire_copy", args=[questionnaire.pk])
 
-    assert staff_client.get(url).status_code == 200
-    staff_client.post(url, {"apply": "1"})
+    assert lead_client.get(url).status_code == 200
+    lead_client.post(url, {"apply": "1"})
 
     assert Questionnaire.objects.filter(version=2, based_on=questionnaire).exists()
     assert ReportPeriod.objects.get().questionnaire == questionnaire
@@ -274,11 +279,11 @@ def test_the_copy_page_of_a_frozen_questionnaire_asks_before_copying(staff_clien
 
 
 def test_report_list_shows_period_laureate_status_late_and_the_triage_score(
-    staff_client, q4, laureate
+    referent_client, q4, laureate
 ):
     ActivityReportFactory(laureate=laureate, period=q4, is_late=True, wants_contact=True)
 
-    response = staff_client.get(REPORTS)
+    response = referent_client.get(REPORTS)
 
     [row] = listed(response)
     assert row.laureate_triage_score == 40
@@ -289,7 +294,7 @@ def test_report_list_shows_period_laureate_status_late_and_the_triage_score(
 
 
 def test_report_list_filters_by_period_status_promotion_track_referent_and_attention(
-    staff_client, staff, q4, q1
+    referent_client, referent, q4, q1
 ):
     promotion = PromotionFactory(year=2021)
     match = ActivityReportFactory(
@@ -297,7 +302,7 @@ def test_report_list_filters_by_period_status_promotion_track_referent_and_atten
         stress=5,
         laureate__promotion=promotion,
         laureate__track=Track.MEDICINE,
-        laureate__referent=staff,
+        laureate__referent=referent,
     )
     ActivityReportFactory(period=q1, laureate=match.laureate, draft=True)
     ActivityReportFactory(
@@ -305,57 +310,59 @@ def test_report_list_filters_by_period_status_promotion_track_referent_and_atten
         draft=True,
         laureate__promotion=promotion,
         laureate__track=Track.MEDICINE,
-        laureate__referent=staff,
+        laureate__referent=referent,
     )
     calm = ActivityReportFactory(
         period=q4,
         laureate__promotion=promotion,
         laureate__track=Track.MEDICINE,
-        laureate__referent=staff,
+        laureate__referent=referent,
     )
-    ActivityReportFactory(period=q4, laureate__track=Track.PREPA, laureate__referent=staff)
+    ActivityReportFactory(period=q4, laureate__track=Track.PREPA, laureate__referent=referent)
 
     filters = {
         "period__id__exact": q4.pk,
         "status__exact": "submitted",
         "laureate__promotion__id__exact": promotion.pk,
         "laureate__track__exact": Track.MEDICINE,
-        "laureate__referent__id__exact": staff.pk,
+        "laureate__referent__id__exact": referent.pk,
     }
-    assert set(listed(staff_client.get(REPORTS, filters))) == {match, calm}
-    assert listed(staff_client.get(REPORTS, {**filters, "attention": "yes"})) == [match]
+    assert set(listed(referent_client.get(REPORTS, filters))) == {match, calm}
+    assert listed(referent_client.get(REPORTS, {**filters, "attention": "yes"})) == [match]
 
 
-def test_report_list_searches_by_laureate_name_and_email(staff_client, q4, laureate):
+def test_report_list_searches_by_laureate_name_and_email(referent_client, q4, laureate):
     mine = ActivityReportFactory(laureate=laureate, period=q4)
     ActivityReportFactory(period=q4)
 
-    assert listed(staff_client.get(REPORTS, {"q": "Benali"})) == [mine]
-    assert listed(staff_client.get(REPORTS, {"q": "ines.laureate@"})) == [mine]
+    assert listed(referent_client.get(REPORTS, {"q": "Benali"})) == [mine]
+    assert listed(referent_client.get(REPORTS, {"q": "ines.laureate@"})) == [mine]
 
 
 def test_report_list_costs_the_same_queries_for_5_and_50_reports(
-    staff_client, q4, django_assert_num_queries
+    referent_client, q4, django_assert_num_queries
 ):
     for _ in range(5):
         ActivityReportFactory(period=q4)
     with CaptureQueriesContext(connection) as small:
-        assert len(listed(staff_client.get(REPORTS, {"attention": "yes"}))) == 0
-        assert len(listed(staff_client.get(REPORTS))) == 5
+        assert len(listed(referent_client.get(REPORTS, {"attention": "yes"}))) == 0
+        assert len(listed(referent_client.get(REPORTS))) == 5
     for _ in range(45):
         ActivityReportFactory(period=q4, stress=5)
 
     with django_assert_num_queries(len(small)):
-        assert len(listed(staff_client.get(REPORTS, {"attention": "yes"}))) == 45
-        assert len(listed(staff_client.get(REPORTS))) == 50
+        assert len(listed(referent_client.get(REPORTS, {"attention": "yes"}))) == 45
+        assert len(listed(referent_client.get(REPORTS))) == 50
 
 
 # Reviewing a report ------------------------------------------------------------------
 
 
 def test_report_page_shows_every_section_and_the_extra_answers_of_its_own_version(
-    staff_client, questionnaire, laureate
+    referent_client, referent, questionnaire, laureate
 ):
+    laureate.referent = referent  # the referent they follow reads the wellbeing answers
+    laureate.save()
     report = ActivityReportFactory(
         laureate=laureate,
         period=questionnaire.periods.get(),
@@ -369,7 +376,7 @@ def test_report_page_shows_every_section_and_the_extra_answers_of_its_own_versio
         label_fr="Votre logement cette année"
     )
 
-    response = staff_client.get(reverse("admin:reports_activityreport_change", args=[report.pk]))
+    response = referent_client.get(reverse("admin:reports_activityreport_change", args=[report.pk]))
 
     content = page(response)
     assert "Partiels réussis" in content
@@ -381,11 +388,11 @@ def test_report_page_shows_every_section_and_the_extra_answers_of_its_own_versio
 
 
 def test_staff_cannot_change_a_laureates_answers_only_the_review_comment(
-    staff_client, q4, laureate
+    referent_client, q4, laureate
 ):
     report = ActivityReportFactory(laureate=laureate, period=q4, stress=2)
 
-    response = staff_client.post(
+    response = referent_client.post(
         reverse("admin:reports_activityreport_change", args=[report.pk]),
         {"stress": 5, "studies_comment": "Changé", "review_comment": "Appelée le 12/03"},
     )
@@ -397,10 +404,10 @@ def test_staff_cannot_change_a_laureates_answers_only_the_review_comment(
     assert report.status == ReportStatus.SUBMITTED
 
 
-def test_save_and_mark_reviewed_on_the_report_page(staff_client, staff, q4):
+def test_save_and_mark_reviewed_on_the_report_page(referent_client, referent, q4):
     report = ActivityReportFactory(period=q4)
 
-    staff_client.post(
+    referent_client.post(
         reverse("admin:reports_activityreport_change", args=[report.pk]),
         {"review_comment": "Très bon trimestre", "_mark_reviewed": "1"},
     )
@@ -408,30 +415,32 @@ def test_save_and_mark_reviewed_on_the_report_page(staff_client, staff, q4):
     report.refresh_from_db()
     assert (report.status, report.reviewed_by, report.review_comment) == (
         ReportStatus.REVIEWED,
-        staff,
+        referent,
         "Très bon trimestre",
     )
 
 
-def test_mark_reviewed_action_asks_for_a_comment_then_marks_each_report(staff_client, staff, q4):
+def test_mark_reviewed_action_asks_for_a_comment_then_marks_each_report(
+    referent_client, referent, q4
+):
     reports = ActivityReportFactory.create_batch(2, period=q4)
     data = {"action": "mark_reviewed", "_selected_action": [r.pk for r in reports]}
 
-    response = staff_client.post(REPORTS, data)
+    response = referent_client.post(REPORTS, data)
     assert response.status_code == 200
     assert 'name="comment"' in response.content.decode()
 
-    staff_client.post(REPORTS, {**data, "comment": "Vu en réunion", "apply": "1"})
+    referent_client.post(REPORTS, {**data, "comment": "Vu en réunion", "apply": "1"})
 
     assert set(ActivityReport.objects.values_list("status", "reviewed_by", "review_comment")) == {
-        (ReportStatus.REVIEWED, staff.pk, "Vu en réunion")
+        (ReportStatus.REVIEWED, referent.pk, "Vu en réunion")
     }
 
 
-def test_a_draft_cannot_be_marked_reviewed(staff_client, q4):
+def test_a_draft_cannot_be_marked_reviewed(referent_client, q4):
     draft = ActivityReportFactory(period=q4, draft=True)
 
-    response = staff_client.post(
+    response = referent_client.post(
         REPORTS,
         {"action": "mark_reviewed", "_selected_action": [draft.pk], "apply": "1"},
         follow=True,
@@ -442,12 +451,12 @@ def test_a_draft_cannot_be_marked_reviewed(staff_client, q4):
     assert response.status_code == 200
 
 
-def test_reopen_action_sends_a_report_back_to_the_laureate_with_every_answer(staff_client, q4):
+def test_reopen_action_sends_a_report_back_to_the_laureate_with_every_answer(referent_client, q4):
     report = ActivityReportFactory(
         period=q4, status=ReportStatus.REVIEWED, studies_comment="Tout va bien"
     )
 
-    staff_client.post(REPORTS, {"action": "reopen", "_selected_action": [report.pk]})
+    referent_client.post(REPORTS, {"action": "reopen", "_selected_action": [report.pk]})
 
     report.refresh_from_db()
     assert (report.status, report.studies_comment) == (ReportStatus.DRAFT, "Tout va bien")
@@ -462,12 +471,12 @@ def laureate_with_report(period, **answers) -> Laureate:
     return laureate
 
 
-def test_laureate_list_shows_score_and_reasons_most_urgent_first(staff_client, q4):
+def test_laureate_list_shows_score_and_reasons_most_urgent_first(lead_client, q4):
     calm = laureate_with_report(q4)
     stressed = laureate_with_report(q4, stress=5)
     asks = laureate_with_report(q4, wants_contact=True, stress=4)
 
-    response = staff_client.get(LAUREATES)
+    response = lead_client.get(LAUREATES)
 
     assert listed(response) == [asks, stressed, calm]
     content = page(response)
@@ -475,13 +484,13 @@ def test_laureate_list_shows_score_and_reasons_most_urgent_first(staff_client, q
     assert in_french(REASONS["stress"]) in content
 
 
-def test_laureate_list_sorts_by_score_when_asked(staff_client, q4):
+def test_laureate_list_sorts_by_score_when_asked(referent_client, q4):
     calm = laureate_with_report(q4)
     stressed = laureate_with_report(q4, stress=5)
-    score_column = response_column(staff_client, "triage_score")
+    score_column = response_column(referent_client, "triage_score")
 
-    assert listed(staff_client.get(LAUREATES, {"o": f"-{score_column}"}))[-1] == calm
-    assert listed(staff_client.get(LAUREATES, {"o": f"{score_column}"}))[-1] == stressed
+    assert listed(referent_client.get(LAUREATES, {"o": f"-{score_column}"}))[-1] == calm
+    assert listed(referent_client.get(LAUREATES, {"o": f"{score_column}"}))[-1] == stressed
 
 
 def response_column(client, name: str) -> int:
@@ -489,95 +498,95 @@ def response_column(client, name: str) -> int:
     return columns.index(name)
 
 
-def test_needs_attention_filter_lists_laureates_with_a_reason_only(staff_client, q4):
+def test_needs_attention_filter_lists_laureates_with_a_reason_only(referent_client, q4):
     laureate_with_report(q4)
     stressed = laureate_with_report(q4, stress=5)
     asks = laureate_with_report(q4, wants_contact=True)
 
-    assert set(listed(staff_client.get(LAUREATES, {"attention": "yes"}))) == {stressed, asks}
-    assert listed(staff_client.get(LAUREATES, {"attention": "urgent"})) == [asks]
+    assert set(listed(referent_client.get(LAUREATES, {"attention": "yes"}))) == {stressed, asks}
+    assert listed(referent_client.get(LAUREATES, {"attention": "urgent"})) == [asks]
 
 
 def test_laureate_list_with_triage_costs_the_same_queries_for_5_and_50_laureates(
-    staff_client, staff, q4, django_assert_num_queries
+    referent_client, referent, q4, django_assert_num_queries
 ):
     def fill(count):
         for n in range(count):
             laureate = laureate_with_report(q4, stress=1 + n % 5)
             if n % 2:
-                Triage.objects.create(laureate=laureate, assigned_to=staff)
+                Triage.objects.create(laureate=laureate, assigned_to=referent)
 
     fill(5)
     with CaptureQueriesContext(connection) as small:
-        assert len(listed(staff_client.get(LAUREATES))) == 5
-        listed(staff_client.get(LAUREATES, {"attention": "yes", "triage": "open"}))
+        assert len(listed(referent_client.get(LAUREATES))) == 5
+        listed(referent_client.get(LAUREATES, {"attention": "yes", "triage": "open"}))
     fill(45)
 
     with django_assert_num_queries(len(small)):
-        assert len(listed(staff_client.get(LAUREATES))) == 50
-        listed(staff_client.get(LAUREATES, {"attention": "yes", "triage": "open"}))
+        assert len(listed(referent_client.get(LAUREATES))) == 50
+        listed(referent_client.get(LAUREATES, {"attention": "yes", "triage": "open"}))
 
 
-def test_assign_to_me_then_close_moves_the_triage_state(staff_client, staff, laureate):
-    staff_client.post(LAUREATES, {"action": "assign_to_me", "_selected_action": [laureate.pk]})
+def test_assign_to_me_then_close_moves_the_triage_state(referent_client, referent, laureate):
+    referent_client.post(LAUREATES, {"action": "assign_to_me", "_selected_action": [laureate.pk]})
     triage = Triage.objects.get(laureate=laureate)
-    assert (triage.state, triage.assigned_to) == (TriageState.ASSIGNED, staff)
+    assert (triage.state, triage.assigned_to) == (TriageState.ASSIGNED, referent)
 
-    staff_client.post(LAUREATES, {"action": "close_triage", "_selected_action": [laureate.pk]})
+    referent_client.post(LAUREATES, {"action": "close_triage", "_selected_action": [laureate.pk]})
 
     triage.refresh_from_db()
-    assert (triage.state, triage.assigned_to) == (TriageState.CLOSED, staff)
+    assert (triage.state, triage.assigned_to) == (TriageState.CLOSED, referent)
 
 
-def test_assign_to_another_staff_member(staff_client, laureate):
-    colleague = StaffFactory(first_name="Léa", last_name="Petit")
+def test_assign_to_another_staff_member(referent_client, laureate):
+    colleague = RoleStaffFactory(first_name="Léa", last_name="Petit", role=roles.REFERENT)
     data = {"action": "assign_to", "_selected_action": [laureate.pk]}
-    assert staff_client.post(LAUREATES, data).status_code == 200
+    assert referent_client.post(LAUREATES, data).status_code == 200
 
-    staff_client.post(LAUREATES, {**data, "staff": colleague.pk, "apply": "1"})
+    referent_client.post(LAUREATES, {**data, "staff": colleague.pk, "apply": "1"})
 
     assert Triage.objects.get(laureate=laureate).assigned_to == colleague
 
 
 def test_recording_a_contact_adds_a_follow_up_and_marks_the_laureate_contacted(
-    staff_client, staff, laureate, other_laureate
+    referent_client, referent, laureate, other_laureate
 ):
     data = {"action": "record_contact", "_selected_action": [laureate.pk, other_laureate.pk]}
-    response = staff_client.post(LAUREATES, data)
+    response = referent_client.post(LAUREATES, data)
     assert response.status_code == 200
     assert 'name="channel"' in response.content.decode()
 
-    staff_client.post(
+    referent_client.post(
         LAUREATES, {**data, "channel": "phone", "note": "Rappel après le rapport", "apply": "1"}
     )
 
     assert set(FollowUp.objects.values_list("laureate", "by", "channel", "note")) == {
-        (laureate.pk, staff.pk, "phone", "Rappel après le rapport"),
-        (other_laureate.pk, staff.pk, "phone", "Rappel après le rapport"),
+        (laureate.pk, referent.pk, "phone", "Rappel après le rapport"),
+        (other_laureate.pk, referent.pk, "phone", "Rappel après le rapport"),
     }
     assert set(Triage.objects.values_list("state", "assigned_to")) == {
-        (TriageState.CONTACTED, staff.pk)
+        (TriageState.CONTACTED, referent.pk)
     }
 
 
 def test_triage_state_filter_counts_a_laureate_never_triaged_as_new(
-    staff_client, staff, laureate, other_laureate
+    referent_client, referent, laureate, other_laureate
 ):
     Triage.objects.create(laureate=other_laureate, state=TriageState.CONTACTED)
 
-    assert listed(staff_client.get(LAUREATES, {"triage": "new"})) == [laureate]
-    assert listed(staff_client.get(LAUREATES, {"triage": "contacted"})) == [other_laureate]
+    assert listed(referent_client.get(LAUREATES, {"triage": "new"})) == [laureate]
+    assert listed(referent_client.get(LAUREATES, {"triage": "contacted"})) == [other_laureate]
 
 
-def test_laureate_page_shows_the_triage_reasons(staff_client, q4, laureate):
+def test_laureate_page_shows_the_triage_reasons(referent_client, q4, laureate):
     ActivityReportFactory(laureate=laureate, period=q4, studies_rating=1)
 
-    response = staff_client.get(reverse("admin:laureates_laureate_change", args=[laureate.pk]))
+    response = referent_client.get(reverse("admin:laureates_laureate_change", args=[laureate.pk]))
 
     assert in_french(REASONS["studies"]) in page(response)
 
 
-def test_an_inline_another_app_adds_to_the_laureate_admin_is_kept(rf, staff):
+def test_an_inline_another_app_adds_to_the_laureate_admin_is_kept(rf, lead):
     class AttendanceLikeInline(admin.TabularInline):
         model = FollowUp
 
@@ -586,7 +595,7 @@ def test_an_inline_another_app_adds_to_the_laureate_admin_is_kept(rf, staff):
     LaureateAdmin.inlines = (*LaureateAdmin.inlines, AttendanceLikeInline)
     try:
         request = rf.get("/")
-        request.user = staff
+        request.user = lead
         inlines = registered.get_inlines(request, None)
     finally:
         LaureateAdmin.inlines = original
@@ -610,7 +619,7 @@ def export(client, period, file_format="csv", **options):
 
 
 def test_export_has_one_row_per_report_with_french_headers_and_extra_questions(
-    staff_client, questionnaire, laureate
+    referent_client, questionnaire, laureate
 ):
     ActivityReportFactory(
         laureate=laureate,
@@ -620,7 +629,7 @@ def test_export_has_one_row_per_report_with_french_headers_and_extra_questions(
     )
     ActivityReportFactory(period=questionnaire.periods.get(), draft=True)
 
-    header, *rows = export(staff_client, questionnaire.periods.get())
+    header, *rows = export(referent_client, questionnaire.periods.get())
 
     assert header[:4] == ["Nom", "Adresse e-mail", "Promotion", "Filière"]
     assert header[-2:] == ["Votre logement", "Le tutorat vous aide-t-il ?"]
@@ -632,7 +641,7 @@ def test_export_has_one_row_per_report_with_french_headers_and_extra_questions(
     assert values["Le tutorat vous aide-t-il ?"] == "oui"
 
 
-def test_export_leaves_the_wellbeing_answers_out_unless_asked(staff_client, q4, laureate):
+def test_export_leaves_the_wellbeing_answers_out_unless_asked(lead_client, q4, laureate):
     ActivityReportFactory(
         laureate=laureate, period=q4, stress=5, wants_contact=True, wellbeing_note="Épuisée"
     )
@@ -641,44 +650,44 @@ def test_export_leaves_the_wellbeing_answers_out_unless_asked(staff_client, q4, 
         for name in ("stress", "wants_contact", "wellbeing_note")
     ]
 
-    header, row = export(staff_client, q4, "xlsx")
+    header, row = export(lead_client, q4, "xlsx")
     assert not set(wellbeing) & set(header)
     assert "Épuisée" not in row
 
-    header, row = export(staff_client, q4, "xlsx", include_wellbeing="on")
+    header, row = export(lead_client, q4, "xlsx", include_wellbeing="on")
     assert set(wellbeing) <= set(header)
     assert "Épuisée" in row
 
 
-def test_the_export_form_offers_the_confidential_wellbeing_checkbox(staff_client, q4):
+def test_the_export_form_offers_the_confidential_wellbeing_checkbox(referent_client, q4):
     url = reverse("admin:reports_reportperiod_export", args=[q4.pk])
-    assert url in staff_client.get(PERIODS).content.decode()
+    assert url in referent_client.get(PERIODS).content.decode()
 
-    response = staff_client.get(url)
+    response = referent_client.get(url)
 
     assert 'name="include_wellbeing"' in response.content.decode()
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_export_neutralises_spreadsheet_formulas(staff_client, q4, laureate, file_format):
+def test_export_neutralises_spreadsheet_formulas(referent_client, q4, laureate, file_format):
     laureate.user.first_name = '=HYPERLINK("http://evil.example")'
     laureate.user.save()
     ActivityReportFactory(laureate=laureate, period=q4, studies_comment="+33 6 12 34 56 78")
 
-    header, row = export(staff_client, q4, file_format)
+    header, row = export(referent_client, q4, file_format)
 
     assert row[0].startswith("'=HYPERLINK")
     assert "'+33 6 12 34 56 78" in row
 
 
 def test_export_costs_the_same_queries_for_5_and_50_reports(
-    staff_client, questionnaire, django_assert_num_queries
+    referent_client, questionnaire, django_assert_num_queries
 ):
     period = questionnaire.periods.get()
     ActivityReportFactory.create_batch(5, period=period)
     with CaptureQueriesContext(connection) as small:
-        assert len(export(staff_client, period)) == 6
+        assert len(export(referent_client, period)) == 6
     ActivityReportFactory.create_batch(45, period=period)
 
     with django_assert_num_queries(len(small)):
-        assert len(export(staff_client, period)) == 51
+        assert len(export(referent_client, period)) == 51

@@ -19,7 +19,7 @@ from emergence import roles
 from emergence.models import OutboxEmail
 from laureates.models import Placement, SearchKind
 from partners.models import PartnerViewLog
-from reports.models import QuietPeriod, Triage
+from reports.models import QuietPeriod, ReportRead, Triage
 from tests.factories import (
     CompanyFactory,
     FollowUpFactory,
@@ -52,6 +52,8 @@ MODEL_PAGES = {
     "reports.reportperiod": ("LR", "L", "LR", "L", "LR"),
     "reports.questionnaire": ("LR", "L", "LR", "L", "LR"),
     "reports.quietperiod": ("LR", "L", "LR", "L", "LR"),
+    # Who looked at a report or confidential answers: read-only, for the programme lead.
+    "reports.reportread": ("L", "-", "L", "-", "L"),
     "workshops.keydate": ("LRW", "LW", "LRW", "LW", "LRW"),
     "workshops.workshopseries": ("LRW", "LW", "LRW", "LW", "LRW"),
     "workshops.session": ("LRW", "LW", "LRW", "LW", "LRW"),
@@ -127,6 +129,7 @@ ACTIONS = {
     "reports.reportperiod": {"delete_selected": "L"},
     "reports.questionnaire": {"copy_into_new_version": "L", "delete_selected": "L"},
     "reports.quietperiod": {"delete_selected": "L"},
+    "reports.reportread": {},
     "workshops.keydate": {"delete_selected": "LW"},
     "workshops.workshopseries": {"propose_sessions": "LW", "delete_selected": "LW"},
     "workshops.session": {"publish": "LW", "delete_selected": "LW"},
@@ -218,6 +221,9 @@ def objects(db):
         "reports.questionnaire": QuestionnaireFactory(),
         "reports.quietperiod": QuietPeriod.objects.create(
             name="Partiels", starts_on=datetime.date(2027, 1, 4), ends_on=datetime.date(2027, 1, 9)
+        ),
+        "reports.reportread": ReportRead.objects.create(
+            user=membership.user, user_email="a@example.org", laureate=laureate, what="report"
         ),
         "workshops.keydate": KeyDateFactory(),
         "workshops.workshopseries": session.series,

@@ -57,7 +57,7 @@ def triaged(laureate, today=TODAY) -> Laureate:
 def assert_flagged(laureate, reason: str, today=TODAY) -> Laureate:
     row = triaged(laureate, today)
     assert row.triage_score > 0
-    assert reason in triage_reasons(row)
+    assert reason in triage_reasons(row, show_confidential=True)
     return row
 
 
@@ -68,7 +68,7 @@ def test_a_laureate_whose_reports_go_well_scores_0_with_no_reasons(answered, lau
     row = triaged(laureate)
 
     assert row.triage_score == 0
-    assert triage_reasons(row) == []
+    assert triage_reasons(row, show_confidential=True) == []
 
 
 def test_a_report_not_due_yet_is_not_overdue(answered, laureate):
@@ -90,7 +90,7 @@ def test_no_submitted_report_for_the_last_period_past_its_due_date_is_overdue(pe
     ActivityReportFactory(laureate=laureate, period=periods["2025-q3"])
 
     row = assert_flagged(laureate, "report overdue")
-    assert "no report yet" not in triage_reasons(row)
+    assert "no report yet" not in triage_reasons(row, show_confidential=True)
 
 
 def test_the_open_period_becomes_overdue_once_its_due_date_has_passed(answered, laureate):
@@ -107,7 +107,7 @@ def test_a_draft_is_not_an_answer_so_the_report_is_still_overdue(periods, laurea
 def test_a_laureate_who_never_submitted_a_report_has_no_report_yet(periods, laureate):
     row = assert_flagged(laureate, "no report yet")
 
-    assert "report overdue" in triage_reasons(row)
+    assert "report overdue" in triage_reasons(row, show_confidential=True)
     assert row.triage_score == WEIGHTS["overdue"] + WEIGHTS["never"]
 
 
@@ -137,7 +137,7 @@ def test_no_sponsor_meeting_this_quarter_is_flagged(answered, laureate):
     answered.save()
 
     row = assert_flagged(laureate, "no sponsor meeting this quarter")
-    assert "no sponsor meeting for 2 quarters" not in triage_reasons(row)
+    assert "no sponsor meeting for 2 quarters" not in triage_reasons(row, show_confidential=True)
 
 
 def test_no_sponsor_meeting_two_quarters_in_a_row_weighs_more(periods, answered, laureate):
@@ -147,7 +147,7 @@ def test_no_sponsor_meeting_two_quarters_in_a_row_weighs_more(periods, answered,
     laureate.reports.filter(period=periods["2025-q3"]).update(sponsor_met=False)
 
     row = assert_flagged(laureate, "no sponsor meeting for 2 quarters")
-    assert "no sponsor meeting this quarter" not in triage_reasons(row)
+    assert "no sponsor meeting this quarter" not in triage_reasons(row, show_confidential=True)
     assert row.triage_score > one_quarter
 
 
@@ -171,6 +171,57 @@ def test_a_drop_of_2_points_since_the_previous_report_is_flagged(periods, answer
     assert row.triage_score == WEIGHTS["drop"]
 
 
+# Reasons drawn from confidential answers ------------------------------------------------
+
+
+def test_reasons_from_confidential_answers_are_one_signal_to_who_may_not_read_them(
+    answered, laureate
+):
+    answered.wants_contact = True
+    answered.stress = 5
+    answered.studies_rating = 1
+    answered.save()
+
+    row = triaged(laureate)
+
+    # Everything counts for everyone: contact, stress, studies, and the drop since 2025-q3.
+    assert row.triage_score == 40 + 25 + 20 + 15
+    assert triage_reasons(row, show_confidential=False) == [
+        "confidential signal",
+        "studies going badly",
+        "2 points worse or more since the last report: studies",
+    ]
+    assert triage_reasons(row, show_confidential=True) == [
+        "asked to be contacted",
+        "high stress",
+        "studies going badly",
+        "2 points worse or more since the last report: studies, stress",
+    ]
+
+
+def test_a_stress_drop_is_a_signal_but_the_other_scales_stay_in_words(periods, answered, laureate):
+    laureate.reports.filter(period=periods["2025-q3"]).update(studies_rating=5, stress=1)
+    answered.studies_rating = 3
+    answered.stress = 3
+    answered.save()
+
+    row = triaged(laureate)
+
+    assert row.triage_score == WEIGHTS["drop"]
+    assert triage_reasons(row, show_confidential=False) == [
+        "confidential signal",
+        "2 points worse or more since the last report: studies",
+    ]
+
+
+def test_a_laureate_whose_only_worry_is_confidential_still_needs_attention(answered, laureate):
+    answered.wants_contact = True
+    answered.save()
+
+    assert list(laureates_needing_attention(today=TODAY)) == [laureate]
+    assert triage_reasons(triaged(laureate), show_confidential=False) == ["confidential signal"]
+
+
 def test_a_drop_of_1_point_is_not_flagged(periods, answered, laureate):
     laureate.reports.filter(period=periods["2025-q3"]).update(studies_rating=5)
 
@@ -182,7 +233,7 @@ def test_the_current_periods_report_replaces_the_previous_one_once_submitted(
 ):
     answered.stress = 5
     answered.save()
-    assert "high stress" in triage_reasons(triaged(laureate))
+    assert "high stress" in triage_reasons(triaged(laureate), show_confidential=True)
 
     ActivityReportFactory(laureate=laureate, period=periods["2026-q1"], stress=2)
 
@@ -208,7 +259,7 @@ def test_only_active_laureates_are_triaged(answered, laureate, status):
 
     row = triaged(laureate)
     assert row.triage_score == 0
-    assert triage_reasons(row) == []
+    assert triage_reasons(row, show_confidential=True) == []
 
 
 def test_a_reviewed_report_still_counts_as_answered(answered, laureate):
@@ -261,7 +312,7 @@ def test_the_score_of_a_whole_list_and_its_reasons_cost_one_query(periods):
 
     with CaptureQueriesContext(connection) as queries:
         rows = list(with_triage(Laureate.objects.all(), today=TODAY))
-        reasons = [triage_reasons(row) for row in rows]
+        reasons = [triage_reasons(row, show_confidential=True) for row in rows]
 
     assert len(queries) == 1
     assert sum("high stress" in row for row in reasons) == 2

@@ -10,9 +10,16 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import object_error
+from emergence.roles import may_read_confidential
 from emergence.spreadsheets import BooleanWidget
 from laureates.admin import StaffListFilter
 from reports.admin.common import action_form_page
+from reports.confidential import (
+    CONFIDENTIAL_FIELDS,
+    CONFIDENTIAL_NOTICE,
+    report_read_record,
+    touches_confidential,
+)
 from reports.models import ANSWER_SECTIONS, ActivityReport, QuestionKind, ReportStatus
 from reports.services import report_mark_reviewed, report_reopen
 from reports.triage import laureate_triage_score, laureates_needing_attention
@@ -23,7 +30,7 @@ SECTION_TITLES = {
     "project": _("Professional project"),
     "civic": _("Civic action"),
     "search": pgettext_lazy("job search", "Search"),
-    "wellbeing": _("Wellbeing (staff only)"),
+    "wellbeing": _("Wellbeing (confidential)"),
     "comment": _("Free comment"),
 }
 ANSWER_FIELDSETS = tuple(
@@ -41,6 +48,16 @@ REPORT_FIELDS = (
     "carried_over_sections",
 )
 REVIEW_READONLY = ("reviewed_at", "reviewed_by")
+# In place of each confidential answer, for staff who may not read it.
+HIDDEN_FIELDS = {name: f"hidden_{name}" for name in CONFIDENTIAL_FIELDS}
+
+
+def _hidden(name: str):
+    @admin.display(description=ActivityReport._meta.get_field(name).verbose_name)
+    def display(self, report):
+        return CONFIDENTIAL_NOTICE
+
+    return display
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -110,9 +127,13 @@ class ActivityReportAdmin(admin.ModelAdmin):
     readonly_fields = (
         *REPORT_FIELDS,
         *[name for _title, names in ANSWER_FIELDSETS for name in names],
+        *HIDDEN_FIELDS.values(),
         "extra_answers_display",
         *REVIEW_READONLY,
     )
+    hidden_stress = _hidden("stress")
+    hidden_wants_contact = _hidden("wants_contact")
+    hidden_wellbeing_note = _hidden("wellbeing_note")
     change_form_template = "admin/reports/activityreport/change_form.html"
 
     def get_queryset(self, request):
@@ -126,6 +147,39 @@ class ActivityReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # laureates write reports; staff review them
+
+    # Confidential answers ----------------------------------------------------------------
+
+    @staticmethod
+    def can_read_confidential(request, report: ActivityReport) -> bool:
+        """``may_read_confidential`` for this page's reader, asked once per report."""
+        if not hasattr(report, "can_read_confidential"):
+            report.can_read_confidential = may_read_confidential(request.user, report.laureate)
+        return report.can_read_confidential
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self.can_read_confidential(request, obj):
+            return fieldsets
+        return tuple(
+            (title, {**options, "fields": [HIDDEN_FIELDS.get(f, f) for f in options["fields"]]})
+            for title, options in fieldsets
+        )
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The list never filters on a confidential answer, whatever the URL asks.
+        if touches_confidential(lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            report_read_record(
+                user=request.user,
+                report=obj,
+                with_confidential=self.can_read_confidential(request, obj),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(description=_("laureate"), ordering="laureate__user__last_name")
     def laureate_name(self, report):
@@ -147,9 +201,13 @@ class ActivityReportAdmin(admin.ModelAdmin):
         if report.questionnaire_id is None:
             return "—"
         rows = []
+        # Closed unless the page said who reads it (get_fieldsets does, for each report).
+        readable = getattr(report, "can_read_confidential", False)
         for question in report.questionnaire.questions.all():
             value = report.extra_answers.get(question.key)
-            if value is None or value == "":
+            if question.confidential and not readable:
+                answer = CONFIDENTIAL_NOTICE
+            elif value is None or value == "":
                 answer = "—"
             elif question.kind == QuestionKind.YES_NO:
                 answer = BooleanWidget().render(value in (True, "yes", "true", "1", 1))

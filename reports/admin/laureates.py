@@ -10,6 +10,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -18,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from laureates.admin import LaureateAdmin, StaffListFilter
 from laureates.models import Channel, Laureate
 from reports.admin.common import action_form_page
+from reports.confidential import readable_flag
 from reports.models import Triage, TriageState
 from reports.triage import (
     NEEDS_ATTENTION,
@@ -29,6 +33,9 @@ from reports.triage import (
     triage_record_contact,
     with_triage,
 )
+
+#: How many read records the laureate's page shows; the list has them all.
+READS_SHOWN = 20
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -120,24 +127,71 @@ class TriageLaureateAdmin(LaureateAdmin):
         "close_triage",
     ]
 
+    # Who sees the triage: those with its permission (the lead, referents). Workshops and
+    # partnerships staff read the laureates' names, track and contact only.
+    TRIAGE_COLUMNS = ("triage_score", "reasons", "triage_state", "in_charge")
+    TRIAGE_FILTERS = (NeedsAttentionFilter, TriageStateFilter, "triage__assigned_to")
+
+    @staticmethod
+    def sees_triage(request) -> bool:
+        return request.user.has_perm("reports.view_triage") or request.user.has_perm(
+            "reports.change_triage"
+        )
+
+    @staticmethod
+    def sees_read_records(request) -> bool:
+        return request.user.has_perm("reports.view_reportread")
+
     def get_queryset(self, request):
-        return with_triage(super().get_queryset(request))
+        queryset = super().get_queryset(request)
+        if not self.sees_triage(request):
+            return queryset
+        # The reasons drawn from confidential answers are shown only where the reader may
+        # read them: a column of the same query, not a check per row.
+        return with_triage(queryset).annotate(can_read_confidential=readable_flag(request.user))
 
     def get_changelist(self, request, **kwargs):
+        if not self.sees_triage(request):
+            return super().get_changelist(request, **kwargs)
         return TriageChangeList
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if self.sees_triage(request):
+            return columns
+        return [column for column in columns if column not in self.TRIAGE_COLUMNS]
+
+    def get_list_filter(self, request):
+        filters = super().get_list_filter(request)
+        if self.sees_triage(request):
+            return filters
+        return [
+            item
+            for item in filters
+            if (item[0] if isinstance(item, (list, tuple)) else item) not in self.TRIAGE_FILTERS
+        ]
+
+    def get_list_select_related(self, request):
+        related = super().get_list_select_related(request)
+        if self.sees_triage(request) or not isinstance(related, (list, tuple)):
+            return related
+        return [name for name in related if not name.startswith("triage")]
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if obj is None:
             return fieldsets
-        triage = (_("Triage"), {"fields": ("triage_score", "reasons", "triage_state", "in_charge")})
-        return (*fieldsets, triage)
+        if self.sees_triage(request):
+            fieldsets = (*fieldsets, (_("Triage"), {"fields": self.TRIAGE_COLUMNS}))
+        if self.sees_read_records(request):
+            fieldsets = (*fieldsets, (_("Who looked"), {"fields": ("report_reads",)}))
+        return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         if obj is None:
             return readonly
-        return (*readonly, "triage_score", "reasons", "triage_state", "in_charge")
+        return (*readonly, *self.TRIAGE_COLUMNS, "report_reads")
 
     @admin.display(description=_("score"), ordering="triage_score")
     def triage_score(self, laureate):
@@ -146,10 +200,41 @@ class TriageLaureateAdmin(LaureateAdmin):
     @admin.display(description=_("reasons"))
     def reasons(self, laureate):
         # One reason a line: the list is read down the column, reason by reason.
-        reasons = triage_reasons(laureate)
+        reasons = triage_reasons(
+            laureate, show_confidential=getattr(laureate, "can_read_confidential", False)
+        )
         if not reasons:
             return "—"
         return format_html_join(mark_safe("<br>"), "{}", ((reason,) for reason in reasons))
+
+    @admin.display(description=_("who looked"))
+    def report_reads(self, laureate):
+        """The last read records of the laureate's reports, with a link to all of them."""
+        reads = list(laureate.report_reads.select_related("user")[:READS_SHOWN])
+        url = reverse("admin:reports_reportread_changelist")
+        everything = format_html(
+            '<a href="{}?laureate__id__exact={}">{}</a>',
+            url,
+            laureate.pk,
+            gettext("Every read record of this laureate (kept 12 months)"),
+        )
+        if not reads:
+            return format_html("{}<br>{}", gettext("Nobody in the last 12 months."), everything)
+        lines = format_html_join(
+            mark_safe("<br>"),
+            "{} · {} · {}",
+            (
+                (
+                    date_format(timezone.localtime(read.at), "SHORT_DATETIME_FORMAT"),
+                    (read.user.get_full_name() or read.user.email)
+                    if read.user
+                    else read.user_email,
+                    read.description,
+                )
+                for read in reads
+            ),
+        )
+        return format_html("{}<br>{}", lines, everything)
 
     @admin.display(description=_("triage state"), ordering="triage__state")
     def triage_state(self, laureate):
@@ -164,10 +249,14 @@ class TriageLaureateAdmin(LaureateAdmin):
 
     # Actions ------------------------------------------------------------------------------
 
+    def has_triage_permission(self, request) -> bool:
+        """The triage actions need the triage's permission, not the laureate's."""
+        return request.user.has_perm("reports.change_triage")
+
     def _done(self, request, count: int, message: str) -> None:
         messages.success(request, message % {"count": count})
 
-    @admin.action(description=_("Triage: assign to me"), permissions=["change"])
+    @admin.action(description=_("Triage: assign to me"), permissions=["triage"])
     def assign_to_me(self, request, queryset):
         laureates = list(queryset)
         for laureate in laureates:
@@ -182,7 +271,7 @@ class TriageLaureateAdmin(LaureateAdmin):
             ),
         )
 
-    @admin.action(description=_("Triage: assign to…"), permissions=["change"])
+    @admin.action(description=_("Triage: assign to…"), permissions=["triage"])
     def assign_to(self, request, queryset):
         form = AssignForm(request.POST if "apply" in request.POST else None)
         if not form.is_valid():
@@ -211,7 +300,7 @@ class TriageLaureateAdmin(LaureateAdmin):
 
     @admin.action(
         description=_("Triage: record a contact (follow-up, then “contacted”)"),
-        permissions=["change"],
+        permissions=["triage"],
     )
     def record_contact(self, request, queryset):
         form = ContactForm(request.POST if "apply" in request.POST else None)
@@ -247,7 +336,7 @@ class TriageLaureateAdmin(LaureateAdmin):
         )
         return None
 
-    @admin.action(description=_("Triage: close"), permissions=["change"])
+    @admin.action(description=_("Triage: close"), permissions=["triage"])
     def close_triage(self, request, queryset):
         laureates = list(queryset)
         for laureate in laureates:

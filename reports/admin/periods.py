@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from emergence.roles import may_read_some_confidential
 from reports.admin.common import action_form_page
 from reports.exports import period_export_response
 from reports.models import (
@@ -60,10 +61,17 @@ class ExportForm(forms.Form):
         label=_("Include wellbeing answers (confidential)"),
         required=False,
         help_text=_(
-            "Stress, wish to be contacted and the note to the team. Leave unticked unless "
-            "you need them: the file may travel further than the console."
+            "Stress, wish to be contacted, the note to the team and the questions marked "
+            "confidential, filled only for the laureates whose confidential answers you may "
+            "read (empty for the others); each of them is recorded as read by you. Leave "
+            "unticked unless you need them: the file may travel further than the console."
         ),
     )
+
+    def __init__(self, *args, confidential: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not confidential:  # not offered to staff who may read no confidential answer
+            del self.fields["include_wellbeing"]
 
 
 @admin.register(ReportPeriod)
@@ -141,12 +149,15 @@ class ReportPeriodAdmin(admin.ModelAdmin):
         ):
             raise PermissionDenied
         period = get_object_or_404(ReportPeriod, pk=pk)
-        form = ExportForm(request.POST or None)
+        form = ExportForm(
+            request.POST or None, confidential=may_read_some_confidential(request.user)
+        )
         if request.method == "POST" and form.is_valid():
             return period_export_response(
                 period=period,
                 file_format=form.cleaned_data["file_format"],
-                include_wellbeing=form.cleaned_data["include_wellbeing"],
+                include_confidential=form.cleaned_data.get("include_wellbeing", False),
+                by=request.user,
             )
         return self.form_page(
             request,
@@ -183,7 +194,16 @@ def is_frozen(questionnaire: Questionnaire | None) -> bool:
 
 class QuestionInline(admin.TabularInline):
     model = Question
-    fields = ("position", "key", "label_fr", "label_en", "kind", "choices", "required")
+    fields = (
+        "position",
+        "key",
+        "label_fr",
+        "label_en",
+        "kind",
+        "choices",
+        "required",
+        "confidential",
+    )
     ordering = ("position", "pk")
     extra = 0
 
