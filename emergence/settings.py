@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emergence.tasks.requeue_stale_outbox_emails",
         "schedule": crontab(minute="*/15"),
     },
+    "introductions-expiry": {
+        "task": "partners.tasks.expire_introductions",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "report-reminders": {
         "task": "reports.tasks.run_daily_reminders",
         "schedule": crontab(hour=7, minute=0),

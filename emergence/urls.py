@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("me/", include("laureates.urls")),
+    path("me/introductions/", include("partners.urls_laureate")),
     path("reports/", include("reports.urls")),
     path("workshops/", include("workshops.urls")),
     path("partners/", include("partners.urls")),

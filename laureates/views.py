@@ -16,6 +16,7 @@ from laureates.models import (
     consent_withdraw,
     placement_record,
 )
+from laureates.panels import home_panels
 
 # What the laureate's own pages show: their account, promotion and referent.
 OWN = Laureate.objects.select_related("user", "promotion", "referent")
@@ -33,6 +34,7 @@ def home(request):
             "consent_state": laureate.consent_state(),
             "consent_text": CONSENT_TEXT,
             "consent_version": CONSENT_VERSION,
+            "panels": home_panels(laureate),
         },
     )
 

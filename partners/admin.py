@@ -4,6 +4,7 @@ views log and co-optation."""
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -20,8 +21,8 @@ from partners.models import (
 from partners.resources import CompanyResource
 from partners.services import (
     coopter_register,
-    introduction_accept,
     introduction_decline,
+    introduction_forward,
     referral_check_transition,
 )
 
@@ -65,6 +66,9 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Introduction)
 class IntroductionAdmin(admin.ModelAdmin):
+    """Requests come from partners: the team passes each on to the laureate or declines it
+    (list actions, or the buttons of the change page), and may link a placement."""
+
     list_display = ("created_at", "laureate", "company", "requested_by", "kind", "title", "status")
     list_filter = ("status", "kind", "company")
     search_fields = (
@@ -77,7 +81,7 @@ class IntroductionAdmin(admin.ModelAdmin):
     list_select_related = ("laureate__user", "company", "requested_by")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    actions = ["accept", "decline"]
+    actions = ["forward", "decline"]
     fields = (
         "company",
         "requested_by",
@@ -92,25 +96,34 @@ class IntroductionAdmin(admin.ModelAdmin):
         "created_at",
         "decided_at",
         "decided_by",
+        "forwarded_at",
+        "answered_at",
+        "laureate_message",
+        "closed_at",
+        "closed_reason",
         "placement",
     )
-    # Requests come from partners; staff decide with the actions and may link a placement.
     readonly_fields = tuple(name for name in fields if name != "placement")
     autocomplete_fields = ("placement",)
+    # The change page's buttons: the POST name -> (the service, its done message).
+    DECISIONS = {
+        "_forward": (introduction_forward, _("The request was passed on to the laureate.")),
+        "_decline": (introduction_decline, _("The request was declined.")),
+    }
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(
-        description=_("Accept: send each side the other's contact"), permissions=["change"]
-    )
-    def accept(self, request, queryset):
+    @admin.action(description=_("Pass on to the laureate, who decides"), permissions=["change"])
+    def forward(self, request, queryset):
         self._decide(
             request,
             queryset,
-            introduction_accept,
+            introduction_forward,
             lambda count: ngettext(
-                "%(count)d request accepted.", "%(count)d requests accepted.", count
+                "%(count)d request passed on to the laureate.",
+                "%(count)d requests passed on to their laureates.",
+                count,
             ),
         )
 
@@ -136,6 +149,22 @@ class IntroductionAdmin(admin.ModelAdmin):
                 done += 1
         if done:
             messages.success(request, done_message(done) % {"count": done})
+
+    def save_model(self, request, obj, form, change):
+        # Only the placement is edited here: the state moves through the services alone.
+        obj.save(update_fields=["placement"])
+
+    def response_change(self, request, obj):
+        for name, (decide, done) in self.DECISIONS.items():
+            if name in request.POST:
+                try:
+                    decide(introduction=obj, by=request.user)
+                except ValidationError as error:
+                    messages.error(request, object_error(obj, error))
+                else:
+                    messages.success(request, done)
+                return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
 
 @admin.register(PartnerViewLog)

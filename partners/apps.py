@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
+
+    def ready(self):
+        from laureates.panels import register_home_panel
+        from partners.panels import introductions_panel
+
+        register_home_panel(introductions_panel)

@@ -65,8 +65,15 @@ def seed(*, companies: dict[str, Company], laureates: LaureatesDemo) -> PartnerM
         user=user,
         defaults={"company": companies["Conseil Horizon"], "job_title": "Responsable RSE"},
     )
-    sharing = seed_partner_sharing(laureates=laureates, today=timezone.localdate())
-    seed_introductions(membership=membership, sharing=sharing, staff=laureates.staff)
+    today = timezone.localdate()
+    sharing = seed_partner_sharing(laureates=laureates, today=today)
+    seed_demo_laureate_sharing(laureate=laureates.laureate, today=today)
+    seed_introductions(
+        membership=membership,
+        sharing=sharing,
+        laureate=laureates.laureate,
+        staff=laureates.partnerships,
+    )
     seed_placements(companies=companies, laureates=laureates)
     seed_cooptation(laureates=laureates)
     return membership
@@ -128,21 +135,63 @@ def seed_partner_sharing(*, laureates: LaureatesDemo, today: datetime.date) -> l
     return chosen
 
 
+def seed_demo_laureate_sharing(*, laureate: Laureate, today: datetime.date) -> None:
+    """laureate@example.org shares their profile (a company asked to meet them) and looks for a
+    summer internship in Paris, away from the Lille internships the partner journey filters."""
+    search_set(
+        laureate=laureate,
+        kind=SearchKind.INTERNSHIP,
+        field="Recherche clinique",
+        starts_on=add_months(today.replace(day=1), 7),
+        duration_months=2,
+        place="Paris",
+        pitch="Étudiante en troisième année de médecine, je cherche un stage d'été en recherche.",
+    )
+    given_at = datetime.datetime.combine(
+        today - datetime.timedelta(days=30), datetime.time(9), tzinfo=datetime.UTC
+    )
+    PartnerConsent.objects.update_or_create(
+        laureate=laureate,
+        withdrawn_at=None,
+        replaced_at=None,
+        defaults={
+            "version": CONSENT_VERSION,
+            "given_at": given_at,
+            "expires_on": add_months(given_at.date(), 12),
+        },
+    )
+
+
 def seed_introductions(
-    *, membership: PartnerMembership, sharing: list[Laureate], staff
+    *, membership: PartnerMembership, sharing: list[Laureate], laureate: Laureate, staff
 ) -> list[Introduction]:
-    """One request waiting for the team, one accepted: the partner sees both statuses."""
-    now = datetime.datetime.combine(timezone.localdate(), datetime.time(10), tzinfo=datetime.UTC)
+    """A request in each state the partner's list shows; one waits for laureate@example.org's
+    answer on their page. Staff decisions are the partnerships login's."""
+    today = timezone.localdate()
+
+    def days_ago(days: int | None) -> datetime.datetime | None:
+        if days is None:
+            return None
+        day = today - datetime.timedelta(days=days)
+        return datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC)
+
+    s = IntroductionStatus
+    # (laureate, title, status, days ago: asked, passed on, answered, closed; their message)
     rows = [
-        (sharing[2], "Stage data, équipe Lille", IntroductionStatus.PENDING, None),
-        (sharing[3], "Auditeur junior", IntroductionStatus.ACCEPTED, now),
-    ]
+        (sharing[2], "Stage data, équipe Lille", s.PENDING, 1, None, None, None, ""),
+        (laureate, "Stage d'été, pôle santé", s.FORWARDED, 3, 2, None, None, ""),
+        (sharing[3], "Auditeur junior", s.ACCEPTED, 20, 19, 17, 17,
+         "Avec plaisir ! Je suis disponible les mardis et jeudis."),
+        (sharing[4], "Stage conseil santé, été", s.DECLINED, 30, 29, 26, 26,
+         "J'ai déjà trouvé un stage pour cet été, merci."),
+        (sharing[5], "Alternance développement web", s.EXPIRED, 40, 38, None, 24, ""),
+    ]  # fmt: skip
     introductions = []
-    for laureate, title, status, decided_at in rows:
-        search = laureate.searches.open().first()
+    for who, title, status, asked, forwarded, answered, closed, answer in rows:
+        search = who.searches.open().first()
         introduction, _ = Introduction.objects.update_or_create(
             company=membership.company,
-            laureate=laureate,
+            laureate=who,
             title=title,
             defaults={
                 "requested_by": membership.user,
@@ -150,10 +199,16 @@ def seed_introductions(
                 "kind": search.kind if search else SearchKind.INTERNSHIP,
                 "place": search.place if search else "Paris",
                 "status": status,
-                "decided_at": decided_at,
-                "decided_by": staff if decided_at else None,
+                "decided_at": days_ago(forwarded if forwarded is not None else closed),
+                "decided_by": staff if status != s.PENDING else None,
+                "forwarded_at": days_ago(forwarded),
+                "answered_at": days_ago(answered),
+                "laureate_message": answer,
+                "closed_at": days_ago(closed),
             },
         )
+        # "Asked at" is set on creation: date it like the rest of the story.
+        Introduction.objects.filter(pk=introduction.pk).update(created_at=days_ago(asked))
         introductions.append(introduction)
     return introductions
 

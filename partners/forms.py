@@ -21,8 +21,8 @@ class IntroductionForm(PlainFormMixin, forms.ModelForm):
         labels = {"title": _("Title of the opportunity")}
         help_texts = {
             "message": _(
-                "Who you are, what you offer and why this laureate. The programme team "
-                "reads it and asks the laureate before passing on any contact."
+                "Who you are, what you offer and why this laureate. The programme team reads "
+                "it first, then the laureate, who decides whether you exchange contact details."
             ),
         }
         widgets = {
@@ -30,6 +30,36 @@ class IntroductionForm(PlainFormMixin, forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "message": forms.Textarea(attrs={"rows": 5}),
         }
+
+
+class IntroductionAnswerForm(PlainFormMixin, forms.Form):
+    """The laureate's answer: the button pressed (``decision``) and an optional message."""
+
+    ACCEPT, DECLINE = "accept", "decline"
+
+    decision = forms.ChoiceField(
+        choices=[(ACCEPT, _("Accept")), (DECLINE, _("Decline"))],
+        error_messages={"required": _("Choose to accept or to decline.")},
+    )
+    message = forms.CharField(
+        label=_("Your message (optional)"),
+        required=False,
+        max_length=Introduction._meta.get_field("laureate_message").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "If you accept, it goes to the company with your contact details. If you decline, "
+            "only the programme team reads it: the company is simply told the introduction "
+            "will not go ahead."
+        ),
+    )
+
+    def __init__(self, *args, introduction_pk: int, **kwargs):
+        # Several requests on one page: each form's fields get their own ids.
+        super().__init__(*args, auto_id=f"id_answer_{introduction_pk}_%s", **kwargs)
+
+    @property
+    def accepted(self) -> bool:
+        return self.cleaned_data["decision"] == self.ACCEPT
 
 
 class CoOpterForm(PlainFormMixin, forms.ModelForm):

@@ -1,8 +1,10 @@
 """Partner companies, their members, introductions, the views log and co-optation."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,8 +56,26 @@ class PartnerMembership(models.Model):
 
 class IntroductionStatus(models.TextChoices):
     PENDING = "pending", _("waiting for the programme team")
+    FORWARDED = "forwarded", _("waiting for the laureate")
     ACCEPTED = "accepted", _("accepted")
     DECLINED = "declined", _("declined")
+    EXPIRED = "expired", pgettext_lazy("introduction", "expired")
+    CLOSED = "closed", _("can no longer go ahead")
+
+
+#: The states in which a request is still open: one per company and laureate at a time.
+OPEN_STATUSES = (IntroductionStatus.PENDING, IntroductionStatus.FORWARDED)
+
+#: Days the laureate has to answer a request passed on to them; the daily task then expires it.
+INTRODUCTION_ANSWER_DAYS = 14
+
+
+class IntroductionClosedReason(models.TextChoices):
+    """Why a request the laureate accepted could not send the contacts (status "closed")."""
+
+    COMPANY_INACTIVE = "company_inactive", _("the company is no longer a partner")
+    REQUESTER_LEFT = "requester_left", _("the person who asked has left the company")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("the laureate no longer shares their profile")
 
 
 class IntroductionQuerySet(models.QuerySet):
@@ -63,7 +83,8 @@ class IntroductionQuerySet(models.QuerySet):
         return self.filter(company=company)
 
     def seen_by_partner(self, company: Company):
-        """A company's own requests, with only what its members may read of them."""
+        """A company's own requests, with only what its members may read of them (never the
+        laureate's answer message)."""
         return (
             self.for_company(company)
             .select_related("laureate__user", "requested_by")
@@ -77,6 +98,8 @@ class IntroductionQuerySet(models.QuerySet):
                 "status",
                 "created_at",
                 "decided_at",
+                "forwarded_at",
+                "closed_at",
                 "laureate__user__first_name",
                 "laureate__user__last_name",
                 "requested_by__first_name",
@@ -85,12 +108,51 @@ class IntroductionQuerySet(models.QuerySet):
             )
         )
 
+    def seen_by_laureate(self, user):
+        """The requests about the logged-in laureate that the programme team passed on to them
+        (a request the team declined never reached them), those waiting for an answer first."""
+        return (
+            self.filter(laureate__user=user, forwarded_at__isnull=False)
+            .select_related("company")
+            .alias(
+                answered=Case(
+                    When(status=IntroductionStatus.FORWARDED, then=Value(0)), default=Value(1)
+                )
+            )
+            .order_by("answered", "-forwarded_at", "-pk")
+        )
+
     def pending(self):
         return self.filter(status=IntroductionStatus.PENDING)
 
+    def unanswered_since(self, now: datetime.datetime):
+        """Requests passed on to the laureate INTRODUCTION_ANSWER_DAYS days ago or more, still
+        without an answer: the daily task expires them."""
+        deadline = now - datetime.timedelta(days=INTRODUCTION_ANSWER_DAYS)
+        return self.filter(status=IntroductionStatus.FORWARDED, forwarded_at__lte=deadline)
+
+
+def _dates_follow_status() -> Q:
+    """Each state has exactly its timestamps: decided (by the team), forwarded (to the
+    laureate), answered (by the laureate) and closed (the request's end)."""
+    s, known = IntroductionStatus, Q(decided_at__isnull=False)
+    forwarded, answered = Q(forwarded_at__isnull=False), Q(answered_at__isnull=False)
+    closed = Q(closed_at__isnull=False)
+    return (
+        Q(status=s.PENDING, decided_at=None, forwarded_at=None, answered_at=None, closed_at=None)
+        | (Q(status=s.FORWARDED, answered_at=None, closed_at=None) & known & forwarded)
+        | (Q(status__in=[s.ACCEPTED, s.CLOSED]) & known & forwarded & answered & closed)
+        # Declined by the team (never forwarded) or by the laureate (forwarded and answered).
+        | (Q(status=s.DECLINED, forwarded_at=None, answered_at=None) & known & closed)
+        | (Q(status=s.DECLINED) & known & forwarded & answered & closed)
+        | (Q(status=s.EXPIRED, answered_at=None) & known & forwarded & closed)
+    )
+
 
 class Introduction(models.Model):
-    """A partner member asks the programme team to meet a laureate about an opportunity."""
+    """A partner member asks to meet a laureate about an opportunity: the programme team
+    declines it or passes it on, and only the laureate's yes sends each side the other's
+    contact."""
 
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="introductions"
@@ -129,6 +191,23 @@ class Introduction(models.Model):
         blank=True,
         related_name="introductions_decided",
     )
+    forwarded_at = models.DateTimeField(_("passed on to the laureate at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered by the laureate at"), null=True, blank=True)
+    laureate_message = models.TextField(
+        _("the laureate's message"),
+        max_length=1000,
+        blank=True,
+        help_text=_(
+            "Sent to the company with the contact details on acceptance; never on decline."
+        ),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_reason = models.CharField(
+        _("why it could not go ahead"),
+        max_length=20,
+        choices=IntroductionClosedReason.choices,
+        blank=True,
+    )
     placement = models.OneToOneField(
         "laureates.Placement",
         verbose_name=_("placement"),
@@ -148,10 +227,10 @@ class Introduction(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "laureate"],
-                condition=Q(status="pending"),
-                name="one_pending_introduction_per_company_and_laureate",
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_introduction_per_company_and_laureate",
                 violation_error_message=_(
-                    "Your company already asked to meet this laureate: the programme team is on it."
+                    "Your company already has an open request to meet this laureate."
                 ),
             ),
             models.CheckConstraint(
@@ -162,14 +241,35 @@ class Introduction(models.Model):
                 violation_error_message=_("The opportunity cannot end before it starts."),
             ),
             models.CheckConstraint(
-                condition=Q(status="pending", decided_at__isnull=True)
-                | (~Q(status="pending") & Q(decided_at__isnull=False)),
-                name="introduction_decided_has_a_date",
+                condition=_dates_follow_status(), name="introduction_dates_follow_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status=IntroductionStatus.CLOSED,
+                    closed_reason__in=[reason.value for reason in IntroductionClosedReason],
+                )
+                | (~Q(status=IntroductionStatus.CLOSED) & Q(closed_reason="")),
+                name="introduction_closed_has_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(laureate_message="") | Q(answered_at__isnull=False),
+                name="introduction_laureate_message_comes_with_the_answer",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.company} → {self.laureate} · {self.title}"
+
+    @property
+    def answer_by(self) -> datetime.datetime | None:
+        """Until when the laureate may answer a request passed on to them."""
+        if self.forwarded_at is None:
+            return None
+        return self.forwarded_at + datetime.timedelta(days=INTRODUCTION_ANSWER_DAYS)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
 
 
 class PartnerViewKind(models.TextChoices):

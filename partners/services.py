@@ -4,19 +4,26 @@ Each function validates, saves and queues its e-mails through the outbox in the 
 transaction; views, admin actions, the demo and the tests call these, nothing else.
 """
 
+import datetime
+
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from emergence.outbox import outbox_enqueue
 from laureates.models import Laureate
 from partners.models import (
+    INTRODUCTION_ANSWER_DAYS,
+    Company,
     CoOpter,
     Introduction,
+    IntroductionClosedReason,
     IntroductionStatus,
     PartnerMembership,
     PartnerViewLog,
@@ -87,75 +94,231 @@ def introduction_request(
     return introduction
 
 
+#: The staff permission that lets a team member pass a request on or decline it.
+DECIDE_INTRODUCTIONS = "partners.change_introduction"
+
+
 def _staff_to_notify(laureate: Laureate) -> list:
-    """The laureate's referent, or the whole team when the laureate has none."""
+    """The laureate's referent, or, without one who handles introductions, everyone who does."""
     referent = laureate.referent
-    if referent is not None and referent.is_active and referent.is_staff:
+    if (
+        referent is not None
+        and referent.is_active
+        and referent.is_staff
+        and referent.has_perm(DECIDE_INTRODUCTIONS)
+    ):
         return [referent]
-    return list(get_user_model().objects.filter(is_staff=True, is_active=True).order_by("pk"))
+    deciders = ModelBackend().with_perm(DECIDE_INTRODUCTIONS, is_active=True)
+    return list(deciders.filter(is_staff=True).order_by("pk"))
 
 
-def introduction_accept(*, introduction: Introduction, by) -> Introduction:
-    """Accept a pending request: the laureate and the partner member get each other's contact."""
-    if not Laureate.objects.visible_to_partners().filter(pk=introduction.laureate_id).exists():
-        raise ValidationError(
-            _("%(laureate)s no longer shares their profile with partners: decline instead.")
-            % {"laureate": introduction.laureate}
+def introduction_blocker(introduction: Introduction) -> str:
+    """Why the contacts of this request can no longer be sent, as an
+    ``IntroductionClosedReason`` ("" if they can): the company is active, the requester is
+    still one of its members, and the laureate still shares their profile with partners.
+
+    One query; inside a transaction it locks the company's row, so a company marked inactive
+    meanwhile waits for the contacts to be on their way, or is seen inactive.
+    """
+    row = (
+        Company.objects.select_for_update()
+        .filter(pk=introduction.company_id)
+        .annotate(
+            requester_is_member=Exists(
+                PartnerMembership.objects.filter(
+                    company=OuterRef("pk"),
+                    user_id=introduction.requested_by_id,
+                    user__is_active=True,
+                )
+            ),
+            laureate_shares=Exists(
+                Laureate.objects.visible_to_partners().filter(pk=introduction.laureate_id)
+            ),
         )
+        .values("active", "requester_is_member", "laureate_shares")
+        .get()
+    )
+    if not row["active"]:
+        return IntroductionClosedReason.COMPANY_INACTIVE
+    if not row["requester_is_member"]:
+        return IntroductionClosedReason.REQUESTER_LEFT
+    if not row["laureate_shares"]:
+        return IntroductionClosedReason.CONSENT_WITHDRAWN
+    return ""
+
+
+def introduction_forward(*, introduction: Introduction, by) -> Introduction:
+    """The team passes a waiting request on to the laureate, who is told by e-mail and
+    answers on their page. No contact detail leaves: only the laureate's yes sends them."""
     with transaction.atomic():
-        _decide(introduction, IntroductionStatus.ACCEPTED, by)
-        introduction = Introduction.objects.select_related(
-            "laureate__user", "requested_by", "company"
-        ).get(pk=introduction.pk)
-        laureate_user, partner_user = introduction.laureate.user, introduction.requested_by
-        membership = PartnerMembership.objects.filter(user=partner_user).first()
-        context = {
-            "introduction": introduction,
-            "laureate_user": laureate_user,
-            "laureate_phone": introduction.laureate.phone,
-            "partner_user": partner_user,
-            "partner_job_title": membership.job_title if membership else "",
-        }
-        for recipient, template in [
-            (laureate_user, "introduction_accepted_laureate"),
-            (partner_user, "introduction_accepted_partner"),
-        ]:
-            outbox_enqueue(
-                key=f"{template}:{introduction.pk}",
-                kind="introduction",
-                template=template,
-                context=context,
-                user=recipient,
+        blocker = introduction_blocker(introduction)
+        if blocker:
+            raise ValidationError(
+                _("%(reason)s: decline this request instead.")
+                % {"reason": capfirst(IntroductionClosedReason(blocker).label)}
             )
+        now = timezone.now()
+        _move(
+            introduction,
+            IntroductionStatus.PENDING,
+            status=IntroductionStatus.FORWARDED,
+            decided_at=now,
+            decided_by=by,
+            forwarded_at=now,
+        )
+        introduction = _reload(introduction)
+        laureate_user = introduction.laureate.user
+        outbox_enqueue(
+            key=f"introduction_forwarded:{introduction.pk}",
+            kind="introduction",
+            template="introduction_forwarded",
+            context={
+                "introduction": introduction,
+                "first_name": laureate_user.first_name,
+                "url": settings.SITE_URL
+                + reverse("my_introductions:detail", args=[introduction.pk]),
+                "answer_days": INTRODUCTION_ANSWER_DAYS,
+            },
+            user=laureate_user,
+        )
     return introduction
 
 
 def introduction_decline(*, introduction: Introduction, by) -> Introduction:
-    """Decline a pending request; the partner member who asked is told, kindly."""
+    """The team declines a waiting request; the partner member who asked is told, kindly."""
     with transaction.atomic():
-        _decide(introduction, IntroductionStatus.DECLINED, by)
-        introduction = Introduction.objects.select_related("requested_by", "company").get(
-            pk=introduction.pk
+        now = timezone.now()
+        _move(
+            introduction,
+            IntroductionStatus.PENDING,
+            status=IntroductionStatus.DECLINED,
+            decided_at=now,
+            decided_by=by,
+            closed_at=now,
         )
-        partner_user = introduction.requested_by
-        outbox_enqueue(
-            key=f"introduction_declined:{introduction.pk}",
-            kind="introduction",
-            template="introduction_declined",
-            context={"introduction": introduction, "partner_user": partner_user},
-            user=partner_user,
-        )
+        introduction = _reload(introduction)
+        _tell_the_company(introduction, "introduction_declined")
     return introduction
 
 
-def _decide(introduction: Introduction, status: str, by) -> None:
-    # One conditional UPDATE: a request decided twice (two staff, a double click) keeps
-    # its first decision and sends its e-mails once.
-    decided = Introduction.objects.filter(
-        pk=introduction.pk, status=IntroductionStatus.PENDING
-    ).update(status=status, decided_at=timezone.now(), decided_by=by)
-    if decided != 1:
+def introduction_answer(
+    *, introduction: Introduction, accept: bool, message: str = ""
+) -> Introduction:
+    """The laureate's answer to a request passed on to them, with an optional message.
+
+    A yes sends each side the other's contact details (and the message to the company),
+    provided ``introduction_blocker`` finds nothing at that moment; otherwise nothing is
+    sent and the request ends "closed", with the reason. A no ends it "declined": the
+    company is told kindly, without the message, which only the programme team reads.
+    Returns the request as it ended.
+    """
+    with transaction.atomic():
+        blocker = introduction_blocker(introduction) if accept else ""
+        if not accept:
+            status = IntroductionStatus.DECLINED
+        elif blocker:
+            status = IntroductionStatus.CLOSED
+        else:
+            status = IntroductionStatus.ACCEPTED
+        now = timezone.now()
+        _move(
+            introduction,
+            IntroductionStatus.FORWARDED,
+            status=status,
+            answered_at=now,
+            closed_at=now,
+            laureate_message=message.strip(),
+            closed_reason=blocker,
+        )
+        introduction = _reload(introduction)
+        if status == IntroductionStatus.ACCEPTED:
+            _send_contacts(introduction)
+        else:
+            _tell_the_company(introduction, "introduction_declined")
+    return introduction
+
+
+def introductions_expire(*, now: datetime.datetime | None = None) -> int:
+    """Expire the requests left unanswered INTRODUCTION_ANSWER_DAYS days after they were passed
+    on, and tell each company. Safe to run twice, or on two workers: each request is moved by
+    one conditional UPDATE, and its e-mail has its own outbox key. Returns how many expired."""
+    now = now or timezone.now()
+    expired = 0
+    for introduction in Introduction.objects.unanswered_since(now).order_by("pk"):
+        with transaction.atomic():
+            try:
+                _move(
+                    introduction,
+                    IntroductionStatus.FORWARDED,
+                    status=IntroductionStatus.EXPIRED,
+                    closed_at=now,
+                )
+            except ValidationError:
+                continue  # answered meanwhile, or expired by another run
+            _tell_the_company(_reload(introduction), "introduction_expired")
+            expired += 1
+    return expired
+
+
+def _move(introduction: Introduction, from_status: str, **changes) -> None:
+    # One conditional UPDATE per transition: a request decided or answered twice (two staff
+    # members, a double click, the expiry running at the moment the laureate answers) moves
+    # once, and sends its e-mails once.
+    moved = Introduction.objects.filter(pk=introduction.pk, status=from_status).update(**changes)
+    if moved != 1:
         raise ValidationError(_("This request has already been decided."))
+
+
+def _reload(introduction: Introduction) -> Introduction:
+    return Introduction.objects.select_related("laureate__user", "requested_by", "company").get(
+        pk=introduction.pk
+    )
+
+
+def _tell_the_company(introduction: Introduction, template: str) -> None:
+    """E-mail the partner member who asked, while they are still a member of the company
+    (their former employer's requests are no longer theirs to follow)."""
+    partner_user = introduction.requested_by
+    still_member = PartnerMembership.objects.filter(
+        user=partner_user, company_id=introduction.company_id
+    ).exists()
+    if not (still_member and partner_user.is_active):
+        return
+    outbox_enqueue(
+        key=f"{template}:{introduction.pk}",
+        kind="introduction",
+        template=template,
+        context={
+            "introduction": introduction,
+            "partner_user": partner_user,
+            "answer_days": INTRODUCTION_ANSWER_DAYS,
+        },
+        user=partner_user,
+    )
+
+
+def _send_contacts(introduction: Introduction) -> None:
+    laureate_user, partner_user = introduction.laureate.user, introduction.requested_by
+    membership = PartnerMembership.objects.get(user=partner_user)
+    context = {
+        "introduction": introduction,
+        "laureate_user": laureate_user,
+        "laureate_phone": introduction.laureate.phone,
+        "laureate_message": introduction.laureate_message,
+        "partner_user": partner_user,
+        "partner_job_title": membership.job_title,
+    }
+    for recipient, template in [
+        (laureate_user, "introduction_accepted_laureate"),
+        (partner_user, "introduction_accepted_partner"),
+    ]:
+        outbox_enqueue(
+            key=f"{template}:{introduction.pk}",
+            kind="introduction",
+            template=template,
+            context=context,
+            user=recipient,
+        )
 
 
 # Co-optation ------------------------------------------------------------------------

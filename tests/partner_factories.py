@@ -5,7 +5,7 @@ import datetime
 import factory
 
 from laureates.models import PartnerConsent, Search, SearchKind, consent_give
-from partners.models import CoOpter, Introduction, Referral
+from partners.models import OPEN_STATUSES, CoOpter, Introduction, IntroductionStatus, Referral
 from tests.factories import LaureateFactory, PartnerMembershipFactory
 
 
@@ -39,6 +39,16 @@ def expired_consent(laureate) -> PartnerConsent:
     return consent
 
 
+DECIDED_AT = datetime.datetime(2026, 1, 5, 10, 0, tzinfo=datetime.UTC)
+_FORWARDED = {
+    IntroductionStatus.FORWARDED,
+    IntroductionStatus.ACCEPTED,
+    IntroductionStatus.EXPIRED,
+    IntroductionStatus.CLOSED,
+}
+_ANSWERED = {IntroductionStatus.ACCEPTED, IntroductionStatus.CLOSED}
+
+
 class IntroductionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Introduction
@@ -50,9 +60,26 @@ class IntroductionFactory(factory.django.DjangoModelFactory):
     kind = SearchKind.INTERNSHIP
     title = "Stage de quatre mois"
     place = "Lille"
+    status = IntroductionStatus.PENDING
+    # The dates each state requires (a database constraint): all at ``decided_at``.
+    decided_at = factory.LazyAttribute(
+        lambda o: None if o.status == IntroductionStatus.PENDING else DECIDED_AT
+    )
+    forwarded_at = factory.LazyAttribute(
+        lambda o: o.decided_at if o.status in _FORWARDED or o.laureate_answered else None
+    )
+    answered_at = factory.LazyAttribute(
+        lambda o: o.decided_at if o.status in _ANSWERED or o.laureate_answered else None
+    )
+    closed_at = factory.LazyAttribute(lambda o: None if o.status in OPEN_STATUSES else o.decided_at)
+    closed_reason = factory.LazyAttribute(
+        lambda o: "consent_withdrawn" if o.status == IntroductionStatus.CLOSED else ""
+    )
 
     class Params:
         membership = factory.SubFactory(PartnerMembershipFactory)
+        # A declined request: by the laureate (True) rather than by the programme team.
+        laureate_answered = False
 
 
 class CoOpterFactory(factory.django.DjangoModelFactory):

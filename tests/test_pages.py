@@ -191,8 +191,9 @@ def test_laureate_page_costs_the_same_queries_whatever_the_programme_size(
         )
     client.force_login(me.user)
     # session, user, role checks (laureate, partner), the laureate with its
-    # promotion and referent, the current sponsorship with sponsor and company.
-    with django_assert_num_queries(6):
+    # promotion and referent, the current sponsorship with sponsor and company, and the
+    # partners' card (the requests from companies, laureates.panels).
+    with django_assert_num_queries(7):
         response = client.get("/me/")
     assert response.status_code == 200
 
