@@ -35,6 +35,8 @@ demo: $(RUNTIME)
 	@echo "    staff@example.org         technical administrator (superuser) -> /admin/"
 	@echo "    laureate@example.org      laureate                        -> /me/"
 	@echo "    partner@example.org       partner company member          -> /partners/"
+	@echo "  Two-factor sign-in, off in the demo (STAFF_MFA_REQUIRED=true make demo to try it):"
+	@echo "    staff@example.org's authenticator secret (TOTP): EMERGENCEDEMOSTAFFTOTPSECRETKEYS"
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

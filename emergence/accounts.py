@@ -1,9 +1,12 @@
-"""Invitations: an e-mail with a link to choose a password, valid PASSWORD_RESET_TIMEOUT."""
+"""Invitations and password resets: an e-mail with a link to choose a password, valid
+PASSWORD_RESET_TIMEOUT, through the outbox; "sign out everywhere"."""
 
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
+from django.db.models import F
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -33,3 +36,30 @@ def user_invite(*, user) -> OutboxEmail:
         },
         user=user,
     )
+
+
+def password_reset_enqueue(*, user, uid: str, token: str) -> OutboxEmail:
+    """Record the password-reset e-mail (Django's link: ``uid`` and ``token``) in the outbox.
+
+    The request only writes this row; the e-mail is sent by the outbox's task, retried while
+    the mail server is down, so a known address answers as fast as an unknown one.
+    """
+    path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return outbox_enqueue(
+        key=f"password-reset:user-{user.pk}:{uuid.uuid4().hex[:12]}",
+        kind="password-reset",
+        template="password_reset",
+        context={
+            "user": user,
+            "url": settings.SITE_URL + path,
+            "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+        },
+        user=user,
+    )
+
+
+def user_sign_out_everywhere(*, user) -> None:
+    """End every session of ``user``: the version is part of the hash each session carries
+    (``User.get_session_auth_hash``), so none of them matches any more."""
+    get_user_model().objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    user.refresh_from_db(fields=["session_version"])

@@ -9,11 +9,19 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from emergence.accounts import user_invite
+from emergence.mfa import may_reset_two_factor, reset_two_factor
 from emergence.models import OutboxEmail, User
 from emergence.outbox import outbox_resend
 from emergence.roles import MANAGE_ROLES
+
+# Two-factor devices hold secrets: not in the console; the lead resets them from the user list.
+for _device in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 admin.site.site_header = _("Emergence — staff console")
 admin.site.site_title = _("Emergence staff console")
@@ -110,11 +118,14 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     show_full_result_count = False
-    actions = ["send_invitation"]
+    actions = ["send_invitation", reset_two_factor]
 
     @admin.action(description=_("Send an invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
         invite(request, queryset)
+
+    def has_reset_two_factor_permission(self, request):
+        return may_reset_two_factor(request.user)
 
     # Who changes whom: only a superuser touches superusers and raw permissions; making
     # someone staff or giving a role takes the right to manage roles (the programme lead).

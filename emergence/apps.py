@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class EmergenceConfig(AppConfig):
     name = "emergence"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from emergence.security import session_start_staff_clock
+
+        # A staff session's idle expiry starts at sign-in, whichever login view was used.
+        user_logged_in.connect(
+            lambda sender, request, user, **kwargs: session_start_staff_clock(
+                request=request, user=user
+            ),
+            weak=False,
+            dispatch_uid="emergence.staff_session_clock",
+        )

@@ -20,3 +20,9 @@ class EmailPasswordResetForm(PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Through the outbox, like every e-mail: the request writes a row, a task sends it.
+        from emergence.accounts import password_reset_enqueue
+
+        password_reset_enqueue(user=context["user"], uid=context["uid"], token=context["token"])

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -40,6 +41,8 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="fr"
     )
+    # "Sign out everywhere" adds one: every session signed with the previous value ends.
+    session_version = models.PositiveIntegerField(_("session version"), default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -56,6 +59,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django signs each session with a hash of the password; the session version is mixed
+        # in once "sign out everywhere" was used (0 keeps the hash sessions already carry).
+        if not self.session_version:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "emergence.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_version}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 # The mail outbox ----------------------------------------------------------------------------

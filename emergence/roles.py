@@ -125,7 +125,12 @@ ALL = "vacd"
 LEAD_APPS = ("emergence", "laureates", "reports", "workshops", "partners")
 
 STAFF_ROLES: dict[str, list[str]] = {
-    LEAD: [*[f"{app}.*" for app in LEAD_APPS], *_perms("auth", {"group": ALL})],
+    LEAD: [
+        *[f"{app}.*" for app in LEAD_APPS],
+        *_perms("auth", {"group": ALL}),
+        # Sign-in lockouts (django-axes): see them, and unlock by deleting the attempt.
+        *_perms("axes", {"accessattempt": "vd", "accesslog": "v", "accessfailurelog": "v"}),
+    ],
     REFERENT: [
         *_perms("emergence", {"user": "v"}),
         *_perms(

@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from emergence import roles
+from emergence import mfa, roles
 from emergence.forms import EmailAuthenticationForm
 
 
@@ -37,6 +37,11 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         _remember_language(response, form.get_user().language)
         return response
+
+    def get_success_url(self):
+        # A staff member who must pass the second step goes there straight after the password.
+        url = super().get_success_url()
+        return mfa.next_step_url(self.request.user, url) or url
 
 
 @require_POST

@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import models
 
-from emergence import roles
+from emergence import mfa, roles
 from laureates.models import (
     Channel,
     FollowUp,
@@ -158,6 +158,8 @@ def seed(*, companies: Mapping[str, models.Model]) -> LaureatesDemo:
         )
         user.groups.set(Group.objects.filter(name=role))
         team[email] = user
+    # Two-factor sign-in can be tried (STAFF_MFA_REQUIRED=true): `make demo` prints the secret.
+    mfa.totp_device_set(user=team[STAFF_EMAIL], secret=mfa.DEMO_SECRET)
     referents = [team[email] for email in REFERENT_EMAILS]
     staff = team[LEAD_EMAIL]
     promotions = {

@@ -78,8 +78,11 @@ def test_the_navigation_offers_a_logout_button_not_a_link(laureate_client):
     assert re.search(r'<form method="post" action="/accounts/logout/"', html)
 
 
-def test_password_reset_emails_a_link_that_sets_a_password_to_log_in_with(client, laureate):
-    response = client.post("/accounts/password_reset/", {"email": "ines.laureate@example.org"})
+def test_password_reset_emails_a_link_that_sets_a_password_to_log_in_with(
+    client, laureate, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password_reset/", {"email": "ines.laureate@example.org"})
     assert response.status_code == 302
     assert response.url == "/accounts/password_reset/done/"
     assert len(mail.outbox) == 1
@@ -96,15 +99,21 @@ def test_password_reset_emails_a_link_that_sets_a_password_to_log_in_with(client
     assert not client.login(username="ines.laureate@example.org", password=PASSWORD)
 
 
-def test_password_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(client, db):
-    response = client.post("/accounts/password_reset/", {"email": "nobody-here@example.org"})
+def test_password_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(
+    client, db, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password_reset/", {"email": "nobody-here@example.org"})
     assert response.status_code == 302
     assert response.url == "/accounts/password_reset/done/"
     assert mail.outbox == []
 
 
-def test_a_password_reset_link_works_only_once(client, laureate):
-    client.post("/accounts/password_reset/", {"email": "ines.laureate@example.org"})
+def test_a_password_reset_link_works_only_once(
+    client, laureate, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password_reset/", {"email": "ines.laureate@example.org"})
     link = _link_in(mail.outbox[0].body)
     _set_password_through(client, link)
     client.logout()

@@ -65,6 +65,11 @@ MODEL_PAGES = {
     "partners.partnerviewlog": ("LP", "-", "LP", "-", "LP"),
     "partners.coopter": ("LP", "LP", "LP", "L", "LP"),
     "partners.referral": ("LP", "LP", "LP", "L", "LP"),
+    # Sign-in lockouts: the lead sees them and unlocks (deletes the attempt). Two-factor
+    # devices are not in the console: the lead resets them from the user list.
+    "axes.accessattempt": ("L", "-", "L", "L", "L"),
+    "axes.accesslog": ("L", "-", "L", "-", "L"),
+    "axes.accessfailurelog": ("L", "-", "L", "-", "L"),
     # The schedules of the background jobs are the technical administrator's.
     "django_celery_beat.periodictask": ("-", "-", "-", "-", "-"),
     "django_celery_beat.clockedschedule": ("-", "-", "-", "-", "-"),
@@ -108,7 +113,7 @@ GENERIC = {
 
 # model: action -> who is offered it on the list.
 ACTIONS = {
-    "emergence.user": {"send_invitation": "LP", "delete_selected": "L"},
+    "emergence.user": {"send_invitation": "LP", "reset_two_factor": "L", "delete_selected": "L"},
     "emergence.outboxemail": {"resend": "L", "delete_selected": "L"},
     "auth.group": {"delete_selected": "L"},
     "laureates.promotion": {"delete_selected": "L"},
@@ -141,6 +146,9 @@ ACTIONS = {
     "partners.partnerviewlog": {},
     "partners.coopter": {"delete_selected": "L"},
     "partners.referral": {"delete_selected": "L"},
+    "axes.accessattempt": {"cleanup_expired_attempts": "L", "delete_selected": "L"},
+    "axes.accesslog": {"delete_selected": "-"},
+    "axes.accessfailurelog": {"delete_selected": "-"},
     "django_celery_beat.periodictask": {},
     "django_celery_beat.clockedschedule": {},
     "django_celery_beat.crontabschedule": {},
@@ -183,6 +191,7 @@ def _page_urls(objects) -> list[tuple[str, str, str]]:
 @pytest.fixture
 def objects(db):
     """One object of each kind the console lists."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_celery_beat.models import (
         ClockedSchedule,
         CrontabSchedule,
@@ -240,6 +249,11 @@ def objects(db):
         ),
         "partners.coopter": CoOpterFactory(),
         "partners.referral": ReferralFactory(),
+        "axes.accessattempt": AccessAttempt.objects.create(
+            username="a@example.org", ip_address="127.0.0.1", failures_since_start=1
+        ),
+        "axes.accesslog": AccessLog.objects.create(username="a@example.org"),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(username="a@example.org"),
         "django_celery_beat.periodictask": PeriodicTask.objects.create(
             name="t", task="t", interval=interval
         ),
