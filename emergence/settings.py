@@ -1,5 +1,6 @@
 """Emergence settings, read from the environment with defaults that run on a laptop."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -250,6 +251,59 @@ SECURITY_CONTACT = env_str("SECURITY_CONTACT", f"security@{_from_domain}")
 if "@" in SECURITY_CONTACT and ":" not in SECURITY_CONTACT:
     SECURITY_CONTACT = f"mailto:{SECURITY_CONTACT}"
 # --- end of security headers and cookies ---------------------------------------------------
+
+# --- Sign-in: lockout, password-reset limits, two-factor for staff, sessions -------------
+# (README, "Security" > "Sign-in"; the code is in emergence/security.py and emergence/mfa.py.)
+# django-otp's apps come before ours: emergence/admin.py takes their device pages out of the
+# console (a secret is never shown there; the lead resets devices from the user list).
+INSTALLED_APPS[0:0] = ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+INSTALLED_APPS += ["axes"]
+# django-otp's OTPMiddleware tells whether the session passed the second step; the next two
+# end idle staff sessions and send staff to the second step; axes' comes last, as it asks.
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "django_otp.middleware.OTPMiddleware",
+    "emergence.security.SessionAgeMiddleware",
+    "emergence.mfa.StaffMFAMiddleware",
+]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "emergence.security.LockoutBackend",  # axes: refuses a locked-out e-mail and address
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 5 failures for one e-mail from one address lock that pair for 15 minutes (from the last
+# try); a success resets the count. The page reads the same whether the account exists.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "emergence.security.login_username"
+AXES_LOCKOUT_CALLABLE = "emergence.security.lockout_response"
+# Behind a proxy, the client's address comes from this header only (e.g. X-Forwarded-For),
+# CLIENT_IP_PROXY_COUNT entries from the right; unset: the connection's address.
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER")
+CLIENT_IP_PROXY_COUNT = int(env_str("CLIENT_IP_PROXY_COUNT", "1"))
+AXES_CLIENT_IP_CALLABLE = "emergence.security.client_ip"
+RATELIMIT_IP_META_KEY = "emergence.security.client_ip"
+# Password-reset requests, counted by django-ratelimit in the default cache, which every web
+# process must share: CACHE_URL (redis://...), by default the broker's Redis when it is one.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_str("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10/h")
+PASSWORD_RESET_LIMIT_PER_EMAIL = env_str("PASSWORD_RESET_LIMIT_PER_EMAIL", "3/h")
+CACHE_URL = env_str("CACHE_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Two-factor sign-in (TOTP and backup codes, django-otp) before any staff page: on unless
+# DEBUG is on; STAFF_MFA_REQUIRED=true in the demo to try it.
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Emergence"
+# Staff sessions end after this many minutes without a request; the others' after
+# SESSION_COOKIE_AGE seconds (14 days).
+STAFF_SESSION_IDLE_MINUTES = int(env_str("STAFF_SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(14 * 24 * 60 * 60)))
+# --- end of sign-in ------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

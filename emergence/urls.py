@@ -1,10 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from emergence import csp, views
-from emergence.forms import EmailPasswordResetForm
+from emergence import csp, mfa, security, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,9 +17,13 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(form_class=EmailPasswordResetForm),
+        security.PasswordResetView.as_view(),
         name="password_reset",
     ),
+    path("accounts/", security.account, name="account"),
+    path("accounts/sign-out-everywhere/", security.sign_out_everywhere, name="sign_out_everywhere"),
+    path("accounts/two-factor/", mfa.verify, name="mfa_verify"),
+    path("accounts/two-factor/setup/", mfa.setup, name="mfa_setup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("me/", include("laureates.urls")),
