@@ -1,5 +1,6 @@
 """Response headers that Django and django-csp do not set themselves."""
 
+from django.http import HttpResponseNotFound
 from django.utils.cache import add_never_cache_headers
 
 # Powerful browser features the site never uses, denied to every page and any frame. Names a
@@ -55,3 +56,23 @@ class SecurityHeadersMiddleware:
         if "Cache-Control" not in response.headers:
             add_never_cache_headers(response)
         return response
+
+
+class RejectNulMiddleware:
+    """Answers 404 to a URL whose path or query string holds a NUL character.
+
+    No page has a use for one, and PostgreSQL refuses it in a query (a 500). Forms refuse it
+    in their fields with a field error (Django's ``ProhibitNullCharactersValidator``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            # A plain answer: this runs before the user is known, which the 404 page reads.
+            return HttpResponseNotFound("Not found", content_type="text/plain")
+        return self.get_response(request)

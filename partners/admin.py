@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from emergence.admin import invite, object_error
+from emergence.roles import is_laureate
 from emergence.spreadsheets import SpreadsheetModelAdmin
 from partners.models import (
     Company,
@@ -27,9 +28,43 @@ from partners.services import (
 )
 
 
+class PartnerMembershipForm(forms.ModelForm):
+    """One account, one kind of person: a staff account never becomes a partner member, and
+    a laureate (an alumnus who joined the company) only when the staff member says so."""
+
+    also_laureate = forms.BooleanField(
+        label=_("This laureate now works at this company"),
+        required=False,
+        help_text=_(
+            "Tick to make a laureate (an alumnus) a member of the company as well: they keep "
+            "their laureate pages and also see the partner dashboard."
+        ),
+    )
+
+    class Meta:
+        model = PartnerMembership
+        fields = ("user", "company", "job_title")
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user")
+        if user is None or self.instance.pk:
+            return cleaned
+        if user.is_staff:
+            self.add_error("user", _("This is a staff account: a partner member needs their own."))
+        elif is_laureate(user) and not cleaned.get("also_laureate"):
+            self.add_error(
+                "also_laureate",
+                _("%(user)s is a laureate: tick the box if they now work at this company.")
+                % {"user": user},
+            )
+        return cleaned
+
+
 class PartnerMembershipInline(admin.TabularInline):
     model = PartnerMembership
-    fields = ("user", "job_title")
+    form = PartnerMembershipForm
+    fields = ("user", "job_title", "also_laureate")
     autocomplete_fields = ("user",)
     extra = 0
 
@@ -50,6 +85,8 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
     search_fields = ("user__first_name", "user__last_name", "user__email", "company__name")
     list_select_related = ("user", "company")
     autocomplete_fields = ("user", "company")
+    form = PartnerMembershipForm
+    fields = ("user", "company", "job_title", "also_laureate")
     actions = ["send_invitation"]
 
     @admin.display(description=_("e-mail address"), ordering="user__email")

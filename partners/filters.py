@@ -8,6 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from laureates.models import Promotion, SearchKind, Track
 
 STUDY_YEARS = [(year, str(year)) for year in range(1, 13)]
+# A search reads at most this many words, each cut to this length: each word is six
+# conditions in the database, and a pasted page of text must not cost seconds.
+SEARCH_MAX_WORDS = 10
+SEARCH_MAX_WORD_LENGTH = 50
+
+
+def search_words(text: str) -> tuple[list[str], bool]:
+    """The words of a search that are used, and whether some were left out or cut."""
+    words = text.split()
+    used = [word[:SEARCH_MAX_WORD_LENGTH] for word in words[:SEARCH_MAX_WORDS]]
+    return used, len(words) > SEARCH_MAX_WORDS or any(
+        len(word) > SEARCH_MAX_WORD_LENGTH for word in words[:SEARCH_MAX_WORDS]
+    )
 
 
 def promotion_choices() -> list[tuple[int, str]]:
@@ -66,9 +79,16 @@ class DashboardFilter(django_filters.FilterSet):
         # Read the promotions once per request (a callable would be read at each use).
         self.form.fields["promotion"].choices = promotion_choices()
 
+    max_words, max_word_length = SEARCH_MAX_WORDS, SEARCH_MAX_WORD_LENGTH
+
+    @property
+    def search_shortened(self) -> bool:
+        """Whether the text search was longer than what is searched (the page says so)."""
+        return search_words(self.data.get("q", "") if self.data else "")[1]
+
     def search(self, queryset, name, value):
         query = Q()
-        for word in value.split():
+        for word in search_words(value)[0]:
             query &= (
                 Q(laureate__user__first_name__icontains=word)
                 | Q(laureate__user__last_name__icontains=word)

@@ -492,3 +492,22 @@ def test_a_role_changes_its_companies_but_not_a_laureate(client, objects):
     assert response.status_code == 302
     company.refresh_from_db()
     assert company.name == "Après"
+
+
+def test_an_alumnus_becomes_a_partner_member_only_when_staff_say_so(client, db):
+    company = CompanyFactory(name="Banque Solidaire")
+    alumnus = LaureateFactory(user__email="alumnus@example.org")
+    colleague = RoleStaffFactory(role=roles.REFERENT)
+    client.force_login(RoleStaffFactory(role=roles.PARTNERSHIPS))
+    url = reverse("admin:partners_partnermembership_add")
+    data = {"company": company.pk, "job_title": "Chargé de recrutement"}
+
+    response = client.post(url, {**data, "user": colleague.pk})
+    assert "compte d&#x27;un membre de l&#x27;équipe" in response.content.decode()
+    response = client.post(url, {**data, "user": alumnus.user_id})
+    assert "cochez la case" in response.content.decode()
+    assert not company.memberships.exists()
+
+    response = client.post(url, {**data, "user": alumnus.user_id, "also_laureate": "on"})
+    assert response.status_code == 302
+    assert company.memberships.get().user == alumnus.user
