@@ -390,6 +390,7 @@ def test_the_laureates_no_tells_the_company_without_their_message(
     assert waiting.status == IntroductionStatus.DECLINED
     assert waiting.laureate_message == "J'ai déjà trouvé un stage."
     told = outbox()[partner_member.user.email]
+    assert "Cette mise en relation n'aura pas lieu" in told
     assert "trouvé un stage" not in told
     assert followed.user.email not in told and PHONE not in told
     detail = client_for(partner_member.user).get(f"/partners/introductions/{waiting.pk}/")
