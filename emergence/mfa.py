@@ -146,6 +146,8 @@ OPEN_VIEWS = {
     "mfa_verify",
     "set_language",
     "healthz",
+    "security_txt",
+    "csp_report",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",

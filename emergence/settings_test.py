@@ -10,3 +10,5 @@ WHITENOISE_AUTOREFRESH = True
 # Rate limits count in memory, emptied before each test (tests/conftest.py), even where a Redis
 # broker is configured.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Two-factor sign-in for staff is off in tests, whatever DEBUG says; its tests turn it on.
+STAFF_MFA_REQUIRED = False
