@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from reports.models import (
     ANSWER_FIELDS,
     ANSWER_SECTIONS,
+    ANSWER_TEXT_MAX_LENGTH,
     ActivityReport,
     Exams,
     Question,
@@ -143,7 +144,10 @@ def question_field(question: Question) -> forms.Field:
         return forms.ChoiceField(label=label, choices=options, required=False, widget=widget)
     if question.kind == QuestionKind.LONG_TEXT:
         return forms.CharField(
-            label=label, max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+            label=label,
+            max_length=ANSWER_TEXT_MAX_LENGTH,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 4}),
         )
     return forms.CharField(label=label, max_length=300, required=False)
 

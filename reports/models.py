@@ -15,6 +15,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
+# The longest free-text answer, in characters (a counter on the form shows what is left).
+ANSWER_TEXT_MAX_LENGTH = 3000
 RATING_FIELDS = [
     "studies_rating",
     "sponsor_relationship",
@@ -313,7 +315,9 @@ class ActivityReport(models.Model):
 
     # Studies
     studies_rating = rating_field(_("How are your studies going?"), _("1: badly, 5: very well"))
-    studies_comment = models.TextField(_("About your studies"), blank=True)
+    studies_comment = models.TextField(
+        _("About your studies"), max_length=ANSWER_TEXT_MAX_LENGTH, blank=True
+    )
     exams = models.CharField(
         _("Exams this quarter"), max_length=10, choices=Exams.choices, blank=True
     )
@@ -329,19 +333,25 @@ class ActivityReport(models.Model):
     sponsor_relationship = rating_field(
         _("How is the relationship with your sponsor?"), _("1: difficult, 5: excellent")
     )
-    sponsor_comment = models.TextField(_("About your sponsor"), blank=True)
+    sponsor_comment = models.TextField(
+        _("About your sponsor"), max_length=ANSWER_TEXT_MAX_LENGTH, blank=True
+    )
 
     # Professional project
     project_progress = rating_field(
         _("How far has your professional project moved?"), _("1: not at all, 5: a lot")
     )
-    project_next_steps = models.TextField(_("Next steps"), blank=True)
+    project_next_steps = models.TextField(
+        _("Next steps"), max_length=ANSWER_TEXT_MAX_LENGTH, blank=True
+    )
 
     # Civic action, self-assessed
     civic_involvement = rating_field(
         _("How involved were you in your civic action?"), _("1: not at all, 5: very")
     )
-    civic_actions = models.TextField(_("What did you do?"), blank=True)
+    civic_actions = models.TextField(
+        _("What did you do?"), max_length=ANSWER_TEXT_MAX_LENGTH, blank=True
+    )
     civic_hours = models.PositiveSmallIntegerField(
         _("Hours this quarter"), null=True, blank=True, validators=[MaxValueValidator(2000)]
     )
@@ -363,9 +373,11 @@ class ActivityReport(models.Model):
     # Wellbeing: staff only, never shown to partners or sponsors.
     stress = rating_field(_("Your stress level"), _("1: calm, 5: very stressed"))
     wants_contact = models.BooleanField(_("I would like the team to contact me"), default=False)
-    wellbeing_note = models.TextField(_("Anything you want to tell the team"), blank=True)
+    wellbeing_note = models.TextField(
+        _("Anything you want to tell the team"), max_length=ANSWER_TEXT_MAX_LENGTH, blank=True
+    )
 
-    comment = models.TextField(_("Free comment"), blank=True)
+    comment = models.TextField(_("Free comment"), max_length=ANSWER_TEXT_MAX_LENGTH, blank=True)
 
     extra_answers = models.JSONField(_("answers to the extra questions"), default=dict, blank=True)
     carried_over = models.JSONField(

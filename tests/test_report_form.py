@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reports.models import ActivityReport, QuestionKind, ReportStatus
+from reports.models import ANSWER_TEXT_MAX_LENGTH, ActivityReport, QuestionKind, ReportStatus
 from reports.services import report_save_draft, report_start, report_submit
 from tests.factories import LaureateFactory
 from tests.report_data import (
@@ -415,3 +415,21 @@ def test_the_search_section_offers_to_declare_a_placement(laureate_client, perio
 
     assert reverse("laureates:placement") in html
     assert "Found an internship, a work-study contract or a job?" in html
+
+
+def test_an_answer_longer_than_the_maximum_is_refused_and_every_answer_stays(
+    laureate_client, laureate, period
+):
+    long = "é" * (ANSWER_TEXT_MAX_LENGTH + 1)
+    data = form_data(studies_comment=long, civic_actions="Soutien scolaire")
+
+    response = laureate_client.post(URL, {**data, "action": "save"})
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "studies_comment" in form.errors
+    html = response.content.decode()
+    assert f'maxlength="{ANSWER_TEXT_MAX_LENGTH}"' in html
+    assert "Soutien scolaire" in html and long in html
+    assert "js/char_counter.js" in html
+    assert "characters left of" in html
