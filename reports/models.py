@@ -300,6 +300,9 @@ class ActivityReport(models.Model):
     )
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved at"), auto_now=True)
+    # Counts the saves of the answers: a save made from an older version (another tab, a
+    # stale page) is refused instead of silently replacing newer answers.
+    version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     is_late = models.BooleanField(_("late"), default=False)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
