@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from emergence.security import client_ip
+
 logger = logging.getLogger("emergence.csp")
 
 MAX_BODY = 16 * 1024
@@ -44,7 +46,7 @@ FIELDS = {
 def csp_report(request):
     """Log a browser's violation report, within the limits; 204 whatever was posted."""
     try:
-        address = request.META.get("REMOTE_ADDR", "")[:64]
+        address = client_ip(request)[:64]  # behind a proxy, from CLIENT_IP_HEADER, as lockouts
         if not _over_limit(address):
             for report in _reports(request.read(MAX_BODY + 1))[:MAX_REPORTS_PER_REQUEST]:
                 if not _count(address):

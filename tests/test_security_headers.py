@@ -253,6 +253,18 @@ def test_reports_beyond_the_limit_of_an_address_are_not_logged(settings, caplog)
     assert len(csp_logs(caplog)) == 4
 
 
+def test_behind_a_proxy_the_limit_counts_each_client_not_the_proxy(settings, caplog):
+    settings.CSP_REPORTS_PER_MINUTE = 1
+    settings.CLIENT_IP_HEADER = "X-Forwarded-For"
+    settings.CLIENT_IP_PROXY_COUNT = 1
+    client = Client()
+    with caplog.at_level(logging.INFO, logger="emergence.csp"):
+        for forwarded in ("203.0.113.5", "203.0.113.6", "203.0.113.6"):
+            post_report(client, address="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert [("203.0.113.5" in r.getMessage()) for r in csp_logs(caplog)] == [True, False]
+
+
 def test_the_limit_starts_again_the_next_minute(settings, caplog, time_machine):
     settings.CSP_REPORTS_PER_MINUTE = 1
     client = Client()
