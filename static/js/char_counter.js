@@ -1,7 +1,8 @@
 // Under each text box with a maximum length, how many characters are left, as the person types.
 (function () {
   "use strict";
-  var template = document.documentElement.getAttribute("data-chars-left") || "%(left)s";
+  var script = document.currentScript;
+  var template = (script && script.getAttribute("data-chars-left")) || "{left} / {max}";
 
   function attach(box) {
     var max = parseInt(box.getAttribute("maxlength"), 10);
@@ -15,7 +16,7 @@
     box.setAttribute("aria-describedby", (described ? described + " " : "") + counter.id);
     function update() {
       var left = max - box.value.length;
-      counter.textContent = template.replace("%(left)s", left).replace("%(max)s", max);
+      counter.textContent = template.replace("{left}", left).replace("{max}", max);
       counter.classList.toggle("text-danger", left < max / 20);
     }
     box.addEventListener("input", update);
