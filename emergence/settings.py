@@ -278,6 +278,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every start, no line per sign-in on the console
 AXES_USERNAME_CALLABLE = "emergence.security.login_username"
 AXES_LOCKOUT_CALLABLE = "emergence.security.lockout_response"
 # Behind a proxy, the client's address comes from this header only (e.g. X-Forwarded-For),
