@@ -19,3 +19,9 @@ class EmergenceConfig(AppConfig):
             weak=False,
             dispatch_uid="emergence.staff_session_clock",
         )
+
+        from emergence import data_rights
+        from emergence.personal_data import personal_data_register
+
+        # « Mes données »: the account, e-mails and sign-in logs (each app adds its part).
+        personal_data_register(data_rights.PART)

@@ -1,4 +1,7 @@
-"""The user (an e-mail address as login, a preferred language) and the mail outbox."""
+"""The user (an e-mail address as login, a preferred language), the mail outbox, and the
+person's data download and erasure request."""
+
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -43,6 +46,9 @@ class User(AbstractUser):
     )
     # "Sign out everywhere" adds one: every session signed with the previous value ends.
     session_version = models.PositiveIntegerField(_("session version"), default=0, editable=False)
+    # Set by the erasure routine (emergence.personal_data.person_anonymise): the account is
+    # closed, and its names and e-mail are gone.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -126,3 +132,104 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to}"
+
+
+# « Mes données »: the person's download and erasure request -----------------------------------
+# The functions that use them live in emergence/data_rights.py.
+
+
+def new_export_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class DataExport(models.Model):
+    """A person's data, prepared in the background as a JSON and an XLSX file, downloadable by
+    them only until ``expires_at``; the retention task deletes it then."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="data_exports",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_export_token)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    json_file = models.BinaryField(_("JSON file"), blank=True, default=b"")
+    xlsx_file = models.BinaryField(_("XLSX file"), blank=True, default=b"")
+
+    class Meta:
+        verbose_name = _("data download")
+        verbose_name_plural = _("data downloads")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.ready_at is not None
+
+
+class ErasureStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("erasure request", "waiting for the programme lead")
+    APPROVED = "approved", pgettext_lazy("erasure request", "approved: data erased")
+    REFUSED = "refused", pgettext_lazy("erasure request", "refused")
+
+
+class ErasureRequest(models.Model):
+    """A person asks the programme to erase their data; the programme lead approves it (the
+    erasure runs at once) or refuses it with a reason the person reads."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="erasure_requests",
+    )
+    reason = models.TextField(_("their reason"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ErasureStatus.choices, default=ErasureStatus.PENDING
+    )
+    requested_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="erasure_decisions",
+    )
+    refusal_reason = models.TextField(
+        _("reason for refusing"),
+        max_length=2000,
+        blank=True,
+        help_text=_("Shown to the person, for instance a legal obligation to keep a record."),
+    )
+
+    class Meta:
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        ordering = ["-requested_at", "-pk"]
+        permissions = [("decide_erasurerequest", _("Can approve or refuse erasure requests"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="pending"),
+                name="one_pending_erasure_request_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="erasure_request_decided_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""),
+                name="erasure_request_refusal_has_a_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.requested_at:%Y-%m-%d}"

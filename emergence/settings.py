@@ -214,6 +214,23 @@ REPORT_ESCALATION_DAYS_AFTER = int(env_str("REPORT_ESCALATION_DAYS_AFTER", "3"))
 REPORT_DIGEST_WEEKDAY = int(env_str("REPORT_DIGEST_WEEKDAY", "0"))
 REPORT_CATCH_UP_DAYS = int(env_str("REPORT_CATCH_UP_DAYS", "3"))
 
+# « Mes données » (README): a person's data download stays this many days; then retention,
+# in days, per rule (each registered by the app that owns the data, applied daily by
+# emergence.tasks.apply_retention; `manage.py apply_retention --dry-run` says what it would do).
+# Each can be set as RETENTION_<NAME>_DAYS, e.g. RETENTION_OUTBOX_BODIES_DAYS=60.
+DATA_EXPORT_DAYS = int(env_str("DATA_EXPORT_DAYS", "7"))
+RETENTION_DAYS = {
+    name: int(env_str(f"RETENTION_{name.upper()}_DAYS", str(days)))
+    for name, days in {
+        "left_laureates": 3 * 365,  # from leaving (Laureate.left_on): the person is erased
+        "alumni_report_text": 5 * 365,  # from the period's due date: free text emptied
+        "partner_view_logs": 365,  # deleted
+        "outbox_bodies": 90,  # sent e-mails: the text and HTML emptied, the row kept
+        "read_records": 365,  # staff read records ("who looked"), deleted
+        "data_exports": 0,  # from their expiry: deleted
+    }.items()
+}
+
 # Admin lists never count a whole table to paginate it.
 ADMIN_LIST_PER_PAGE = 100
 

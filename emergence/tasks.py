@@ -32,3 +32,20 @@ def send_outbox_emails(pks: list[int]) -> int:
 def requeue_stale_outbox_emails() -> int:
     """The periodic sweep: rows whose task was lost are queued again."""
     return outbox_requeue_stale()
+
+
+@shared_task(acks_late=True)
+def build_data_export(pk: int) -> None:
+    """Prepare a person's data download and e-mail them the link; safe to run twice."""
+    from emergence.data_rights import data_export_build
+
+    data_export_build(pk=pk)
+
+
+@shared_task(acks_late=True)
+def apply_retention() -> dict[str, int]:
+    """Daily (beat): apply every retention rule; each logs what it did. Safe to run twice: a
+    second run finds nothing more that is due."""
+    from emergence.personal_data import retention_apply
+
+    return retention_apply()
