@@ -157,10 +157,13 @@ class Introduction(models.Model):
     company = models.ForeignKey(
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="introductions"
     )
+    # Erasing or deleting the partner member keeps the request (the company's counts).
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="introductions_requested",
     )
     laureate = models.ForeignKey(
@@ -281,10 +284,13 @@ class PartnerViewKind(models.TextChoices):
 class PartnerViewLog(models.Model):
     """Who, at a partner company, looked at what and when: staff read it, nobody edits it."""
 
+    # Erasing or deleting the viewer or the laureate keeps the row, without them: the log
+    # never blocks an erasure and the company's counts stay.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("viewed by"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="partner_views",
     )
     company = models.ForeignKey(
@@ -294,7 +300,7 @@ class PartnerViewLog(models.Model):
     laureate = models.ForeignKey(
         "laureates.Laureate",
         verbose_name=_("laureate"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="partner_views",

@@ -560,10 +560,13 @@ class ReportRead(models.Model):
         related_name="report_reads",
     )
     user_email = models.EmailField(_("e-mail address of who looked"))
+    # Deleting the laureate keeps the record (who looked, when), without them: a log never
+    # blocks a deletion.
     laureate = models.ForeignKey(
         "laureates.Laureate",
         verbose_name=_("laureate"),
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="report_reads",
     )
     report = models.ForeignKey(
