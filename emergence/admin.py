@@ -13,6 +13,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from emergence.accounts import user_invite
+from emergence.history import HistoryAdmin
 from emergence.mfa import may_reset_two_factor, reset_two_factor
 from emergence.models import OutboxEmail, User
 from emergence.outbox import outbox_resend
@@ -84,7 +85,7 @@ class UserForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HistoryAdmin, BaseUserAdmin):
     form = UserForm
     add_form = UserCreationForm
     fieldsets = (
@@ -154,6 +155,8 @@ class UserAdmin(BaseUserAdmin):
 
 # The mail outbox ----------------------------------------------------------------------------
 
+SIGN_IN_LINK_KINDS = ("invitation", "password-reset")
+
 
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(admin.ModelAdmin):
@@ -181,7 +184,21 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "text",
         "html",
     )
-    readonly_fields = fields
+    readonly_fields = (*fields, "body_withheld")
+
+    def get_fields(self, request, obj=None):
+        # An invitation or a password reset carries a link that lets its holder into the
+        # account: nobody reads it in the console, not even the programme lead.
+        if obj is not None and obj.kind in SIGN_IN_LINK_KINDS:
+            return [
+                *[name for name in self.fields if name not in ("text", "html")],
+                "body_withheld",
+            ]
+        return self.fields
+
+    @admin.display(description=_("text"))
+    def body_withheld(self, email):
+        return _("Not shown: this e-mail holds a link that signs its recipient in.")
 
     def has_add_permission(self, request):
         return False

@@ -511,3 +511,18 @@ def test_an_alumnus_becomes_a_partner_member_only_when_staff_say_so(client, db):
     response = client.post(url, {**data, "user": alumnus.user_id, "also_laureate": "on"})
     assert response.status_code == 302
     assert company.memberships.get().user == alumnus.user
+
+
+def test_nobody_reads_a_sign_in_link_in_the_outbox(client, db):
+    email = OutboxEmail.objects.create(
+        key="password-reset:1",
+        kind="password-reset",
+        to="a@example.org",
+        language="fr",
+        subject="Nouveau mot de passe",
+        text="https://emergence.example.org/accounts/reset/MQ/secret-token/",
+    )
+    client.force_login(RoleStaffFactory(role=roles.LEAD))
+    page = client.get(reverse("admin:emergence_outboxemail_change", args=[email.pk]))
+    assert page.status_code == 200
+    assert "secret-token" not in page.content.decode()
