@@ -13,7 +13,6 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from emergence.accounts import user_invite
-from emergence.history import HistoryAdmin
 from emergence.mfa import may_reset_two_factor, reset_two_factor
 from emergence.models import OutboxEmail, User
 from emergence.outbox import outbox_resend
@@ -85,7 +84,7 @@ class UserForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(HistoryAdmin, BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):
     form = UserForm
     add_form = UserCreationForm
     fieldsets = (
