@@ -71,6 +71,17 @@ GENERIC_SCALE = [_("1 — not at all"), "2", "3", "4", _("5 — completely")]
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
 
+def has_answer(answers: dict[str, Any]) -> bool:
+    """Whether ``valid_answers()`` hold anything typed or chosen: an unticked box is not an
+    answer, so a report is not created by opening it and saving nothing."""
+    extra = answers.get("extra_answers", {})
+    return any(
+        is_answered(value) and value is not False
+        for name, value in answers.items()
+        if name != "extra_answers"
+    ) or any(is_answered(value) for value in extra.values())
+
+
 @dataclass
 class Section:
     """One card of the form."""
@@ -295,15 +306,38 @@ class ActivityReportForm(forms.ModelForm):
         return sections
 
     def _plain_label(self, bound) -> str:
+        return self.plain_label(bound)
+
+    def plain_label(self, bound) -> str:
+        """The question as shown, without the mark of a required answer."""
         label = str(bound.label)
         return label.removesuffix(" *") if bound.name in self.required else label
 
+    def differences(self, saved: ActivityReport) -> list[tuple[str, str, str, str]]:
+        """``(name, question, saved answer, this form's answer)`` for every answer where
+        this bound form and the ``saved`` report differ, in the form's order: both versions,
+        for the page that learns it was behind. Requires ``is_valid()`` to have run."""
+        saved_form = ActivityReportForm(instance=saved, questions=self.questions)
+        rows = []
+        for name in self.fields:
+            if name in self.cleaned_data:
+                yours = self._display_value(self.fields[name], self.cleaned_data[name])
+            else:
+                yours = str(self.data.get(name, ""))
+            theirs = self._display(saved_form[name])
+            if yours != theirs:
+                rows.append((name, self.plain_label(self[name]), theirs, yours))
+        return rows
+
+    @classmethod
+    def _display(cls, bound) -> str:
+        return cls._display_value(bound.field, bound.value())
+
     @staticmethod
-    def _display(bound) -> str:
-        value = bound.value()
+    def _display_value(field, value) -> str:
         if not is_answered(value):
             return ""
-        choices = getattr(bound.field, "choices", None)
+        choices = getattr(field, "choices", None)
         if choices:
             for option, label in choices:
                 if str(option) == str(value):

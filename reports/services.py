@@ -49,6 +49,16 @@ class ReportLocked(ValidationError):
     """The report is no longer a draft: the laureate cannot change it."""
 
 
+class ReportConflict(ValidationError):
+    """The answers were saved meanwhile from another page (another tab, another device):
+    a save made from the older version is refused, never applied over the newer one.
+    ``saved`` is the report as it is now saved."""
+
+    def __init__(self, message, *, saved: ActivityReport):
+        super().__init__(message, code="conflict")
+        self.saved = saved
+
+
 def is_answered(value: Any) -> bool:
     return value is not None and value != ""
 
@@ -74,6 +84,30 @@ def report_missing_answers(*, report: ActivityReport, questions: list[Question])
         if q.required and not is_answered(report.extra_answers.get(q.key))
     ]
     return missing
+
+
+def report_open(*, laureate: Laureate, period: ReportPeriod) -> ActivityReport:
+    """The laureate's report for ``period`` as the form shows it, without creating it.
+
+    Opening a report changes nothing: a report that does not exist yet comes back unsaved
+    (``pk`` None), pre-filled as ``report_start`` would make it; ``report_save_draft``
+    creates it with the first answer.
+    """
+    if not period.is_open():
+        raise ValidationError(_("This report period is not open yet."), code="not_open")
+    report = ActivityReport.objects.filter(laureate=laureate, period=period).first()
+    if report is None:
+        report = ActivityReport(
+            laureate=laureate,
+            period=period,
+            questionnaire_id=period.questionnaire_id,
+            **_carried_over(laureate, period),
+        )
+    elif report.is_draft and report.submitted_at is None:
+        # As report_start: a draft follows the period's questionnaire (saved with it).
+        report.questionnaire_id = period.questionnaire_id
+    report.laureate, report.period = laureate, period
+    return report
 
 
 def report_start(*, laureate: Laureate, period: ReportPeriod) -> ActivityReport:
@@ -124,23 +158,54 @@ def _carried_over(laureate: Laureate, period: ReportPeriod) -> dict[str, Any]:
     return {**values, "carried_over": sections} if sections else {}
 
 
-def report_save_draft(*, report: ActivityReport, data: Mapping[str, Any]) -> ActivityReport:
+def report_save_draft(
+    *, report: ActivityReport, data: Mapping[str, Any], version: int | None = None
+) -> ActivityReport:
     """Save answers into a draft: core fields by name, extra answers under ``extra_answers``.
 
     Only the given answers change; extra answers are merged by key (an empty value
-    clears one). Raises ``ReportLocked`` once the report is no longer a draft.
+    clears one). An unsaved report (from ``report_open``) is created here. With
+    ``version`` (the version the page was showing), a report saved meanwhile from
+    elsewhere raises ``ReportConflict`` and nothing changes. Raises ``ReportLocked`` once
+    the report is no longer a draft.
     """
     unknown = set(data) - set(ANSWER_FIELDS) - {"extra_answers"}
     if unknown:
         raise ValueError(f"Not report answers: {sorted(unknown)}")
     with transaction.atomic():
+        if report.pk is None:
+            # get_or_create: two first saves at once make one report, and the second
+            # meets the version check below.
+            ActivityReport.objects.get_or_create(
+                laureate=report.laureate,
+                period=report.period,
+                defaults={
+                    "questionnaire_id": report.questionnaire_id,
+                    "carried_over": report.carried_over,
+                    **{name: getattr(report, name) for name in ANSWER_FIELDS},
+                    "extra_answers": dict(report.extra_answers),
+                },
+            )
         # Locked and re-read, so an autosave arriving after a submit cannot change it.
-        locked = ActivityReport.objects.select_for_update().get(pk=report.pk)
+        locked = ActivityReport.objects.select_for_update().get(
+            laureate_id=report.laureate_id, period_id=report.period_id
+        )
         if not locked.is_draft:
             raise ReportLocked(
                 _("This report has been submitted: it can no longer be changed."),
                 code="locked",
             )
+        if version is not None and locked.version != version:
+            raise ReportConflict(
+                _(
+                    "Your report was saved meanwhile from another tab or device: "
+                    "nothing was overwritten."
+                ),
+                saved=locked,
+            )
+        if locked.submitted_at is None:
+            locked.questionnaire_id = report.questionnaire_id
+        locked.version += 1
         for name, value in data.items():
             if name != "extra_answers":
                 setattr(locked, name, value)

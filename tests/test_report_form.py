@@ -433,3 +433,116 @@ def test_an_answer_longer_than_the_maximum_is_refused_and_every_answer_stays(
     assert "Soutien scolaire" in html and long in html
     assert "js/char_counter.js" in html
     assert "characters left of" in html
+
+
+# Opening creates nothing; two tabs; one status line -------------------------------------
+
+
+def test_opening_a_report_creates_nothing_and_says_it_is_not_started(
+    laureate_client, laureate, period
+):
+    html = laureate_client.get(URL).content.decode()
+    assert not ActivityReport.objects.filter(laureate=laureate).exists()
+    assert "Draft last saved" not in html
+    assert "Not started: your draft is saved from your first answer." in html
+    listing = laureate_client.get(reverse("reports:list")).content.decode()
+    assert 'data-status="not_started"' in listing
+
+
+def test_saving_a_draft_with_no_answer_creates_no_report(laureate_client, laureate, period):
+    response = laureate_client.post(URL, {"action": "save", "version": "0"}, follow=True)
+    assert not ActivityReport.objects.filter(laureate=laureate).exists()
+    assert "Nothing to save yet" in response.content.decode()
+    answer = laureate_client.post(URL, {"autosave": "1", "version": "0"}).json()
+    assert answer["saved"] is False
+    assert answer["message"] == ""
+    assert not ActivityReport.objects.filter(laureate=laureate).exists()
+
+
+def test_the_first_answer_creates_the_draft_at_version_1(laureate_client, laureate, period):
+    answer = laureate_client.post(
+        URL, {"autosave": "1", "version": "0", "studies_comment": "Bien"}
+    ).json()
+    assert answer["saved"] is True
+    assert answer["version"] == 1
+    report = the_report(laureate)
+    assert (report.studies_comment, report.version) == ("Bien", 1)
+    html = laureate_client.get(URL).content.decode()
+    assert 'name="version" value="1"' in html
+    assert "Draft last saved" in html
+
+
+def test_a_save_from_an_older_tab_is_refused_with_both_versions_and_nothing_overwritten(
+    laureate_client, laureate, period
+):
+    # Both tabs opened at version 0; the newer one saved first.
+    laureate_client.post(URL, {"autosave": "1", "version": "0", "studies_comment": "Onglet B"})
+    response = laureate_client.post(
+        URL, {"autosave": "1", "version": "0", "studies_comment": "Onglet A"}
+    )
+    assert response.status_code == 409
+    answer = response.json()
+    assert answer["conflict"] is True
+    assert answer["version"] == 1
+    assert {"name": "studies_comment", "label": "About your studies", "saved": "Onglet B"} in (
+        answer["differences"]
+    )
+    assert the_report(laureate).studies_comment == "Onglet B"
+
+    # The buttons: the page keeps theirs and shows both.
+    response = laureate_client.post(
+        URL, {"action": "save", "version": "0", "studies_comment": "Onglet A"}
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "saved meanwhile from another tab or device" in html
+    assert "Onglet A" in html and "Onglet B" in html
+    assert 'name="version" value="1"' in html
+    assert the_report(laureate).studies_comment == "Onglet B"
+
+    # Saving again from that page (which has seen version 1) keeps their version, knowingly.
+    response = laureate_client.post(
+        URL, {"action": "save", "version": "1", "studies_comment": "Onglet A"}
+    )
+    assert response.status_code == 302
+    assert the_report(laureate).studies_comment == "Onglet A"
+    assert the_report(laureate).version == 2
+
+
+def test_an_invalid_autosave_says_what_was_not_saved_and_never_says_saved_alone(
+    laureate_client, laureate, period
+):
+    answer = laureate_client.post(
+        URL, {"autosave": "1", "version": "0", "sponsor_meetings": "-1", "stress": "3"}
+    ).json()
+    assert answer["saved"] is True
+    assert list(answer["errors"]) == ["sponsor_meetings"]
+    assert answer["message"] == (
+        "Not saved: “How many times?” (the reason is shown under the answer). "
+        "Your other answers were saved at 11:00."
+    )
+    assert "Saved at" not in answer["message"]
+    report = the_report(laureate)
+    assert (report.stress, report.sponsor_meetings) == (3, None)
+
+
+def test_an_invalid_first_autosave_creates_nothing_and_says_not_saved(
+    laureate_client, laureate, period
+):
+    answer = laureate_client.post(
+        URL, {"autosave": "1", "version": "0", "sponsor_meetings": "-1"}
+    ).json()
+    assert answer["saved"] is False
+    assert answer["message"] == (
+        "Not saved: “How many times?” (the reason is shown under the answer)."
+    )
+    assert not ActivityReport.objects.filter(laureate=laureate).exists()
+
+
+def test_the_page_carries_what_the_script_needs_to_keep_answers_through_a_new_sign_in(
+    laureate_client, period
+):
+    html = laureate_client.get(URL).content.decode()
+    assert 'data-login-url="/accounts/login/?next=/reports/2026-q4/"' in html
+    assert "use “Save draft”" not in html
+    assert "your session has ended" in html
