@@ -1,0 +1,171 @@
+/* The staff console: names for the fields Django's admin and select2 leave without one.
+ *
+ * Tabular inlines and editable lists label their cells by a column header that screen
+ * readers do not tie to the field; split date/time fields carry "Date :" and "Heure :" as
+ * bare text; select2 (autocomplete) draws its own combobox, search box and list. Each field
+ * here gets an aria-label from the text a sighted user reads next to it. It runs on load,
+ * and again whenever the page adds rows or select2 redraws (a MutationObserver).
+ */
+(function () {
+  "use strict";
+
+  function clean(text) {
+    return (text || "").replace(/\s+/g, " ").replace(/[\s:*]+$/, "").trim();
+  }
+
+  function hasName(field) {
+    if (field.getAttribute("aria-label") || field.getAttribute("aria-labelledby")) {
+      return true;
+    }
+    if (field.id && document.querySelector('label[for="' + CSS.escape(field.id) + '"]')) {
+      return true;
+    }
+    return Boolean(field.closest("label"));
+  }
+
+  function columnHeader(cell) {
+    var table = cell.closest("table");
+    if (!table || !table.tHead) {
+      return "";
+    }
+    var index = 0;
+    for (var i = 0; i < cell.parentElement.cells.length; i++) {
+      if (cell.parentElement.cells[i] === cell) {
+        break;
+      }
+      index += cell.parentElement.cells[i].colSpan || 1;
+    }
+    var row = table.tHead.rows[table.tHead.rows.length - 1];
+    var position = 0;
+    for (var j = 0; j < row.cells.length; j++) {
+      var span = row.cells[j].colSpan || 1;
+      if (index < position + span) {
+        return clean(row.cells[j].textContent);
+      }
+      position += span;
+    }
+    return "";
+  }
+
+  function rowLabel(field) {
+    var row = field.closest(".form-row, .fieldBox");
+    var label = row && row.querySelector("label");
+    return label ? clean(label.textContent) : "";
+  }
+
+  function datetimePart(field) {
+    // "Date : <input> <br> Heure : <input>": the text just before the field.
+    var node = field.previousSibling;
+    while (node && node.nodeType !== Node.TEXT_NODE) {
+      node = node.previousSibling;
+    }
+    return node ? clean(node.textContent) : "";
+  }
+
+  function nameFields(root) {
+    root
+      .querySelectorAll(
+        "input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea"
+      )
+      .forEach(function (field) {
+        if (hasName(field) || field.classList.contains("select2-search__field")) {
+          return;
+        }
+        var parts = [];
+        var cell = field.closest("td");
+        if (cell) {
+          parts.push(columnHeader(cell));
+        }
+        if (field.closest("p.datetime")) {
+          if (!cell) {
+            parts.push(rowLabel(field));
+          }
+          parts.push(datetimePart(field));
+        }
+        var name = parts.filter(Boolean).join(" — ");
+        if (name) {
+          field.setAttribute("aria-label", name);
+        }
+      });
+  }
+
+  function labelFor(select) {
+    var label = select.id && document.querySelector('label[for="' + CSS.escape(select.id) + '"]');
+    if (label) {
+      if (!label.id) {
+        label.id = select.id + "-label";
+      }
+      return label;
+    }
+    return null;
+  }
+
+  function nameSelect2(root) {
+    root.querySelectorAll("select.select2-hidden-accessible").forEach(function (select) {
+      var container = select.nextElementSibling;
+      if (!container || !container.classList.contains("select2-container")) {
+        return;
+      }
+      var label = labelFor(select);
+      var text = label ? clean(label.textContent) : "";
+      if (!text && select.closest("td")) {
+        text = columnHeader(select.closest("td"));
+      }
+      var combobox = container.querySelector(".select2-selection");
+      if (combobox) {
+        var rendered = combobox.querySelector(".select2-selection__rendered");
+        if (label && rendered && rendered.id) {
+          combobox.setAttribute("aria-labelledby", label.id + " " + rendered.id);
+        } else if (text) {
+          combobox.removeAttribute("aria-labelledby");
+          combobox.setAttribute("aria-label", text);
+        }
+      }
+      container.querySelectorAll("ul.select2-selection__rendered").forEach(function (list) {
+        // select2 puts its "clear" cross straight in the list: say it is a list anyway.
+        list.setAttribute("role", "list");
+      });
+      container.querySelectorAll(".select2-search__field").forEach(function (search) {
+        if (text && search.getAttribute("aria-label") !== text) {
+          search.setAttribute("aria-label", text);
+        }
+      });
+    });
+    // The open dropdown's search box.
+    document.querySelectorAll(".select2-dropdown .select2-search__field").forEach(function (search) {
+      if (!search.getAttribute("aria-label")) {
+        search.setAttribute("aria-label", document.documentElement.lang === "en" ? "Search" : "Rechercher");
+      }
+    });
+  }
+
+  function run() {
+    nameFields(document);
+    nameSelect2(document);
+  }
+
+  var pending = false;
+  function schedule() {
+    if (!pending) {
+      pending = true;
+      window.requestAnimationFrame(function () {
+        pending = false;
+        observer.disconnect();
+        run();
+        observer.observe(document.body, { childList: true, subtree: true });
+      });
+    }
+  }
+  var observer = new MutationObserver(schedule);
+
+  function start() {
+    run();
+    observer.observe(document.body, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
