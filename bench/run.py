@@ -105,6 +105,7 @@ PAGES = [
         "/partners/?kind=internship&track=ingenieur&o=-starts_on",
         as_user="partner",
     ),
+    Page("partner dashboard, search", "/partners/?q=sante", as_user="partner"),
     Page("partner export", "/partners/export.xlsx", as_user="partner"),
     Page("laureate report list", "/reports/", as_user="laureate"),
     Page("report form", f"/reports/{CURRENT_SLUG}/", as_user="laureate"),
@@ -316,7 +317,7 @@ SEARCH_FIELDS = ["Audit", "Conseil", "Data", "Finance", "Marketing", "Santé pub
 def add_partner_data(start: int, stop: int) -> None:
     """An open search for every other laureate from ``start`` (half of all laureates), a
     valid consent to partner sharing for nine in ten of them, and the partner member."""
-    from laureates.models import PartnerConsent, Search, SearchKind
+    from laureates.models import PartnerConsent, Search, SearchKind, search_text_refresh
     from partners.models import PartnerMembership
 
     if not PartnerMembership.objects.exists():
@@ -342,6 +343,7 @@ def add_partner_data(start: int, stop: int) -> None:
             for i, pk in batch
             if i % 2 == 0
         )
+        search_text_refresh(laureate_ids=[pk for i, pk in batch if i % 2 == 0])
         PartnerConsent.objects.bulk_create(
             PartnerConsent(
                 laureate_id=pk, version="bench", expires_on=today + datetime.timedelta(days=300)

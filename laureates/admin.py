@@ -23,6 +23,7 @@ from laureates.models import (
     Sponsor,
     Sponsorship,
     placement_record,
+    search_text_refresh,
 )
 from laureates.resources import LaureateResource, SponsorResource
 
@@ -206,6 +207,19 @@ class LaureateAdmin(SpreadsheetModelAdmin):
                 for placement in rows
             ),
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new school, or another account (another name), is what partners search by.
+        search_text_refresh(laureate_ids=[obj.pk])
+
+    # Deleting a laureate also erases and closes their account (README, « Mes données »).
+    def delete_model(self, request, obj):
+        laureate_delete(laureate=obj)
+
+    def delete_queryset(self, request, queryset):
+        for laureate in queryset.select_related("user"):
+            laureate_delete(laureate=laureate)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not FollowUp:

@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from laureates.models import Laureate, Placement
+from laureates.models import Laureate, Placement, search_text_refresh
 
 # Mirrors the database's CheckConstraint so the form says which field is wrong.
 STUDY_YEAR_MIN, STUDY_YEAR_MAX = 1, 12
@@ -54,7 +54,11 @@ class LaureateContactForm(forms.ModelForm):
             user.last_name = self.cleaned_data["last_name"]
             if commit:
                 user.save(update_fields=["first_name", "last_name"])
-            return super().save(commit=commit)
+            laureate = super().save(commit=commit)
+            if commit:
+                # Partners search by the name and the school.
+                search_text_refresh(laureate_ids=[laureate.pk])
+            return laureate
 
 
 class PlacementForm(forms.ModelForm):

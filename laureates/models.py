@@ -2,6 +2,8 @@
 
 import calendar
 import datetime
+import unicodedata
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -314,6 +316,10 @@ class Search(models.Model):
     pitch = models.TextField(_("pitch"), max_length=1000, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # The laureate's name, school, and this search's field, place and pitch, folded by
+    # search_fold(): partners' text search reads this one column, the same way on every
+    # database. Written by search_set() and search_text_refresh(), never by save().
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     objects = SearchQuerySet.as_manager()
 
@@ -334,6 +340,58 @@ class Search(models.Model):
         return (
             f"{self.get_kind_display()} · {self.field}" if self.field else self.get_kind_display()
         )
+
+
+# Letters that Unicode does not split into a base letter and an accent.
+_FOLDED_LETTERS = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "’": "'", "‘": "'"}
+)
+
+
+def search_fold(text: str) -> str:
+    """Text without case or accents, as the partners' search compares it: "Santé" -> "sante"."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLDED_LETTERS))
+    return "".join(char for char in text if not unicodedata.combining(char))
+
+
+def search_text_of(*, first_name: str, last_name: str, school: str, search: "Search") -> str:
+    """The folded text a partner's search looks into; one line per value, so that a word
+    never matches across two of them."""
+    values = (first_name, last_name, school, search.field, search.place, search.pitch)
+    return search_fold("\n".join(value for value in values if value))
+
+
+def search_text_refresh(*, laureate_ids: Iterable[int]) -> int:
+    """Rewrite the search text of these laureates' open searches, after their name or school
+    changed; returns how many searches were rewritten."""
+    searches = list(
+        Search.objects.open()
+        .filter(laureate_id__in=list(laureate_ids))
+        .select_related("laureate__user")
+        .only(
+            "field",
+            "place",
+            "pitch",
+            "search_text",
+            "laureate__school",
+            "laureate__user__first_name",
+            "laureate__user__last_name",
+        )
+    )
+    changed = []
+    for search in searches:
+        user = search.laureate.user
+        text = search_text_of(
+            first_name=user.first_name,
+            last_name=user.last_name,
+            school=search.laureate.school,
+            search=search,
+        )
+        if text != search.search_text:
+            search.search_text = text
+            changed.append(search)
+    Search.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)
 
 
 def search_set(
@@ -360,6 +418,12 @@ def search_set(
     search.duration_months = duration_months
     search.place = place
     search.pitch = pitch
+    search.search_text = search_text_of(
+        first_name=laureate.user.first_name,
+        last_name=laureate.user.last_name,
+        school=laureate.school,
+        search=search,
+    )
     search.save()
     return search
 

@@ -13,7 +13,15 @@ from emergence.spreadsheets import (
     SpreadsheetResource,
     TextWidget,
 )
-from laureates.models import Laureate, Promotion, Situation, Sponsor, Status, Track
+from laureates.models import (
+    Laureate,
+    Promotion,
+    Situation,
+    Sponsor,
+    Status,
+    Track,
+    search_text_refresh,
+)
 
 TRACK_ALIASES = {
     Track.MEDICINE: ("médecine", "medecine", "PASS", "LAS", "PASS/LAS", "santé"),
@@ -206,6 +214,10 @@ class LaureateResource(SpreadsheetResource):
     def before_save_instance(self, instance, row, **kwargs):
         instance.user.save()
         instance.user = instance.user
+
+    def after_save_instance(self, instance, row, **kwargs):
+        # A new name or school is what partners search by.
+        search_text_refresh(laureate_ids=[instance.pk])
 
 
 class CompanyWidget(TextWidget):

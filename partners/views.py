@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from emergence.roles import laureate_required, partner_required
 from laureates.access import own_laureate
@@ -91,48 +90,36 @@ def _count_by_field(found) -> list[dict]:
 
 @partner_required
 def laureate(request, pk: int):
+    """A laureate's shared profile and the introduction form, which posts back here: after
+    an error the page keeps its address, so reloading or going back never answers 405."""
     membership = _membership(request)
     row = shared_laureate(pk)
     if row is None:
         raise Http404
-    partner_view_log(membership=membership, kind=PartnerViewKind.LAUREATE, laureate_id=pk)
-    return render(
-        request,
-        "partners/laureate.html",
-        {
-            "row": row,
-            "form": IntroductionForm(initial={"kind": row["raw_kind"]}),
-            "introductions": Introduction.objects.for_company(membership.company).filter(
-                laureate_id=pk
-            ),
-        },
-    )
-
-
-@partner_required
-@require_POST
-def introduction_create(request, pk: int):
-    membership = _membership(request)
-    row = shared_laureate(pk)
-    if row is None:
-        raise Http404
-    form = IntroductionForm(request.POST)
-    if form.is_valid():
-        try:
-            introduction_request(
-                membership=membership,
-                # Only what the notification needs: the laureate's referent.
-                laureate=Laureate.objects.only("pk", "referent", "user").get(pk=pk),
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(
-                request,
-                _("Your request has been sent to the programme team, who will ask the laureate."),
-            )
-            return redirect("partners:introductions")
+    if request.method == "POST":
+        form = IntroductionForm(request.POST)
+        if form.is_valid():
+            try:
+                introduction_request(
+                    membership=membership,
+                    # Only what the notification needs: the laureate's referent.
+                    laureate=Laureate.objects.only("pk", "referent", "user").get(pk=pk),
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your request has been sent to the programme team, who will ask the "
+                        "laureate."
+                    ),
+                )
+                return redirect("partners:introductions")
+    else:
+        form = IntroductionForm(initial={"kind": row["raw_kind"]})
+        partner_view_log(membership=membership, kind=PartnerViewKind.LAUREATE, laureate_id=pk)
     return render(
         request,
         "partners/laureate.html",
@@ -144,6 +131,15 @@ def introduction_create(request, pk: int):
             ),
         },
     )
+
+
+@partner_required
+def introduction_create(request, pk: int):
+    """The form's former address: a request posted there is handled as on the laureate's
+    page, and opening it (a bookmark, a reload) shows that page."""
+    if request.method == "POST":
+        return laureate(request, pk)
+    return redirect("partners:laureate", pk)
 
 
 @partner_required

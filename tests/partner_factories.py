@@ -4,7 +4,7 @@ import datetime
 
 import factory
 
-from laureates.models import PartnerConsent, Search, SearchKind, consent_give
+from laureates.models import PartnerConsent, Search, SearchKind, consent_give, search_text_refresh
 from partners.models import OPEN_STATUSES, CoOpter, Introduction, IntroductionStatus, Referral
 from tests.factories import LaureateFactory, PartnerMembershipFactory
 
@@ -12,6 +12,7 @@ from tests.factories import LaureateFactory, PartnerMembershipFactory
 class SearchFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Search
+        skip_postgeneration_save = True
 
     laureate = factory.SubFactory(LaureateFactory)
     kind = SearchKind.INTERNSHIP
@@ -20,6 +21,13 @@ class SearchFactory(factory.django.DjangoModelFactory):
     duration_months = 4
     place = "Lille"
     pitch = "Étudiante motivée, curieuse, à l'aise à l'oral."
+
+    @factory.post_generation
+    def search_text(search, create, extracted, **kwargs):
+        # What search_set() writes, for searches made here without it.
+        if create:
+            search_text_refresh(laureate_ids=[search.laureate_id])
+            search.refresh_from_db(fields=["search_text"])
 
 
 def shared(laureate=None, **search):

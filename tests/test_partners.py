@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from emergence import roles
 from laureates.models import (
@@ -21,6 +22,7 @@ from laureates.models import (
     Track,
     consent_give,
     consent_withdraw,
+    search_set,
 )
 from partners.models import PartnerViewKind, PartnerViewLog
 from reports.models import ActivityReport, ReportPeriod, ReportStatus, Triage
@@ -308,6 +310,46 @@ def test_the_filter_form_sent_empty_shows_everyone(partner_client, variety):
 def test_search_does_not_look_into_e_mail_addresses(partner_client, laureate):
     shared(laureate)
     assert names(partner_client.get("/partners/?q=ines.laureate")) == []
+
+
+@pytest.mark.parametrize("query", ["sante", "SANTE", "santé", "Santé", "SANTÉ", "publique sante"])
+def test_search_finds_a_field_whatever_its_accents_and_case(partner_client, variety, query):
+    seeking("Inès", field="Santé publique")
+    assert names(partner_client.get("/partners/", {"q": query})) == ["Inès"]
+
+
+@pytest.mark.parametrize("query", ["ines", "INÈS", "hopital", "Œuvre", "oeuvre", "l'ecole"])
+def test_search_finds_names_schools_and_pitches_whatever_their_accents(partner_client, query):
+    laureate = LaureateFactory(user__first_name="Inès", school="Hôpital de l’École")
+    shared(laureate, pitch="Une œuvre utile.")
+    seeking("Bruno", field="Data")
+    assert names(partner_client.get("/partners/", {"q": query})) == ["Inès"]
+
+
+def test_search_finds_a_laureate_by_the_name_and_school_they_just_changed(partner_client, laureate):
+    shared(laureate)
+    laureate_client = Client()
+    laureate_client.force_login(laureate.user)
+    laureate_client.post(
+        reverse("laureates:edit"),
+        {
+            "first_name": "Éloïse",
+            "last_name": "Martin",
+            "school": "Université Paris Cité",
+            "track": laureate.track,
+            "study_year": laureate.study_year,
+            "city": "",
+            "phone": "",
+        },
+    )
+    assert names(partner_client.get("/partners/", {"q": "eloise universite"})) == ["Éloïse"]
+
+
+def test_search_finds_what_the_laureate_just_wrote_in_their_search(partner_client, laureate):
+    shared(laureate, field="Audit")
+    search_set(laureate=laureate, kind=SearchKind.JOB, field="Énergie", place="Créteil")
+    assert names(partner_client.get("/partners/", {"q": "energie creteil"})) == ["Inès"]
+    assert names(partner_client.get("/partners/", {"q": "audit"})) == []
 
 
 def test_dashboard_sorts_by_availability(partner_client, variety):

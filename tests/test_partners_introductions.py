@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from emergence.models import OutboxEmail
 from laureates.models import SearchKind, consent_withdraw
@@ -91,7 +92,7 @@ def outbox() -> dict[str, str]:
 
 def ask(client, laureate, headers=None, **changes):
     return client.post(
-        f"/partners/laureates/{laureate.pk}/introduction/",
+        f"/partners/laureates/{laureate.pk}/",
         {**REQUEST, **changes},
         headers=headers,
     )
@@ -141,6 +142,39 @@ def test_an_invalid_request_keeps_what_was_typed(partner_client, followed):
     assert "Notre équipe conseil recherche une stagiaire." in html
     assert "error-summary" in html
     assert not Introduction.objects.exists()
+
+
+def test_after_an_invalid_request_each_error_shows_once(partner_client, followed):
+    response = ask(partner_client, followed, title="", ends_on="2026-08-01")
+    html = response.content.decode()
+    errors = [escape(e) for messages in response.context["form"].errors.values() for e in messages]
+    assert len(errors) >= 2
+    for error in errors:
+        assert html.count(error) == 1, error
+
+
+def test_a_refused_request_shows_its_reason_once(partner_client, partner_member, followed):
+    ask(partner_client, followed)
+    response = ask(partner_client, followed, title="Autre stage")
+    [error] = response.context["form"].non_field_errors()
+    assert response.content.decode().count(escape(error)) == 1
+
+
+def test_the_page_of_an_invalid_request_answers_a_reload(partner_client, followed):
+    url = f"/partners/laureates/{followed.pk}/"
+    response = ask(partner_client, followed, title="")
+    assert f'action="{url}"' in response.content.decode()
+    assert partner_client.get(url).status_code == 200
+
+
+def test_the_forms_former_address_still_takes_a_request_and_opens_the_page(
+    partner_client, followed
+):
+    old = f"/partners/laureates/{followed.pk}/introduction/"
+    response = partner_client.get(old)
+    assert (response.status_code, response.url) == (302, f"/partners/laureates/{followed.pk}/")
+    assert partner_client.post(old, REQUEST).status_code == 302
+    assert Introduction.objects.count() == 1
 
 
 def test_a_second_open_request_for_the_same_laureate_is_refused(
