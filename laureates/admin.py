@@ -213,14 +213,6 @@ class LaureateAdmin(SpreadsheetModelAdmin):
         # A new school, or another account (another name), is what partners search by.
         search_text_refresh(laureate_ids=[obj.pk])
 
-    # Deleting a laureate also erases and closes their account (README, « Mes données »).
-    def delete_model(self, request, obj):
-        laureate_delete(laureate=obj)
-
-    def delete_queryset(self, request, queryset):
-        for laureate in queryset.select_related("user"):
-            laureate_delete(laureate=laureate)
-
     def save_formset(self, request, form, formset, change):
         if formset.model is not FollowUp:
             return super().save_formset(request, form, formset, change)
