@@ -192,8 +192,9 @@ def test_laureate_page_costs_the_same_queries_whatever_the_programme_size(
     client.force_login(me.user)
     # session, user, role checks (laureate, partner), the laureate with its
     # promotion and referent, the current sponsorship with sponsor and company, and the
-    # partners' card (the requests from companies, laureates.panels).
-    with django_assert_num_queries(7):
+    # cards of laureates.panels, one query each: the report to send, the workshops, the
+    # requests from companies.
+    with django_assert_num_queries(9):
         response = client.get("/me/")
     assert response.status_code == 200
 
@@ -432,3 +433,100 @@ def test_status_and_situation_are_shown_in_words(laureate, client):
     html = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Alumni" in html
     assert "in work" in html
+
+
+# /me/: the cards of what is due next ------------------------------------------------------
+
+
+@pytest.fixture
+def in_q4(time_machine):
+    from tests.report_data import TODAY
+
+    time_machine.move_to(TODAY, tick=False)
+
+
+def _me(client) -> str:
+    return client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_me_shows_the_open_report_with_its_due_date_status_and_link(
+    client, laureate, in_q4, settings
+):
+    from tests.report_data import make_period
+
+    make_period(2026, 4)
+    client.force_login(laureate.user)
+    client.cookies["django_language"] = "en"
+    html = _me(client)
+    assert "Your activity report to send" in html
+    assert "Due on 15 January 2027" in html or "Due on Jan. 15, 2027" in html
+    assert 'data-status="not_started"' in html
+    assert 'href="/reports/2026-q4/"' in html
+
+
+def test_me_says_the_last_report_is_sent_once_it_is(client, laureate, in_q4):
+    from reports.models import ReportStatus
+    from tests.report_data import make_period, past_report
+
+    past_report(laureate, make_period(2026, 4), status=ReportStatus.SUBMITTED)
+    client.force_login(laureate.user)
+    client.cookies["django_language"] = "en"
+    html = _me(client)
+    assert "Your activity report to send" not in html
+    assert "is sent: thank you" in html
+
+
+def test_me_lists_my_registered_workshops_and_the_next_ones_open_to_me(client, db, in_q4):
+    from tests.workshops_factories import (
+        MedicineLaureateFactory,
+        RegistrationFactory,
+        SessionFactory,
+        paris,
+    )
+
+    laureate = MedicineLaureateFactory()
+    registered = SessionFactory(theme="Gérer le stress des partiels")
+    RegistrationFactory(session=registered, laureate=laureate)
+    SessionFactory(theme="Préparer le concours blanc", starts_at=paris(2027, 1, 9, 14, 0))
+    SessionFactory(theme="Atelier déjà passé", starts_at=paris(2026, 10, 3, 14, 0))
+    client.force_login(laureate.user)
+    client.cookies["django_language"] = "en"
+    html = _me(client)
+    assert "My upcoming workshops" in html
+    assert "Gérer le stress des partiels" in html
+    assert "You are registered" in html
+    assert "Open to you" in html
+    assert "Préparer le concours blanc" in html
+    assert "Atelier déjà passé" not in html
+
+
+def test_me_has_no_workshop_card_when_none_is_upcoming(laureate_client, in_q4):
+    assert "My upcoming workshops" not in _me(laureate_client)
+
+
+def _me_with_cards(laureate, n: int):
+    from reports.models import ReportPeriod
+    from tests.report_data import make_period
+    from tests.workshops_factories import RegistrationFactory, SessionFactory, paris
+
+    for quarter in (3, 4):
+        if not ReportPeriod.objects.filter(year=2026, quarter=quarter).exists():
+            make_period(2026, quarter)
+    for day in range(n):
+        session = SessionFactory(starts_at=paris(2026, 12, 1 + day, 14, 0))
+        RegistrationFactory(session=session, laureate=laureate)
+
+
+def test_me_costs_the_same_number_of_queries_with_many_sessions_and_reports(
+    client, db, in_q4, django_assert_max_num_queries
+):
+    from tests.workshops_factories import MedicineLaureateFactory
+
+    laureate = MedicineLaureateFactory()
+    client.force_login(laureate.user)
+    _me_with_cards(laureate, 1)
+    with django_assert_max_num_queries(14) as few:
+        assert client.get("/me/").status_code == 200
+    _me_with_cards(laureate, 10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/me/").status_code == 200

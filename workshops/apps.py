@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class WorkshopsConfig(AppConfig):
     name = "workshops"
     verbose_name = _("Workshops")
+
+    def ready(self):
+        from laureates.panels import register_home_panel
+        from workshops.panels import workshops_panel
+
+        # /me/: the card of what is due next in this app.
+        register_home_panel(workshops_panel)
