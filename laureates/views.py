@@ -73,6 +73,20 @@ def consent(request):
 
 
 @laureate_required
+def consent_withdraw_confirm(request):
+    """GET: the confirmation page (partners stop seeing the profile); POST: withdraw."""
+    laureate = own_laureate(request, OWN.with_partner_consent())
+    if request.method == "POST":
+        consent_withdraw(laureate=laureate)
+        messages.success(request, _("Partner companies no longer see your profile."))
+        return redirect("laureates:home")
+    if laureate.consent_state() not in ("valid", "expiring"):
+        messages.info(request, _("Partner companies do not see your profile."))
+        return redirect("laureates:home")
+    return render(request, "laureates/consent_withdraw.html", {"laureate": laureate})
+
+
+@laureate_required
 def placement(request):
     laureate = own_laureate(request, OWN)
     form = PlacementForm(request.POST or None)

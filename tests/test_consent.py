@@ -102,12 +102,30 @@ def test_agreeing_on_my_page_shares_my_profile(laureate_client, laureate):
     assert Laureate.objects.visible_to_partners().get() == laureate
 
 
-def test_withdrawing_takes_one_click_on_my_page(laureate_client, laureate):
+def test_stop_sharing_asks_for_confirmation_on_a_page_that_works_without_script(
+    laureate_client, laureate
+):
     consent_give(laureate=laureate)
     html = laureate_client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'name="decision" value="withdraw"' in html  # the one button, on the page itself
-    laureate_client.post("/me/consent/", {"decision": "withdraw"})
+    assert 'name="decision" value="withdraw"' not in html  # no one-click button any more
+    assert 'href="/me/consent/withdraw/"' in html
+    page = laureate_client.get("/me/consent/withdraw/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    confirm = page.content.decode()
+    assert "Stop sharing your profile?" in confirm
+    assert '<form method="post" action="/me/consent/withdraw/"' in confirm
+    assert 'type="submit"' in confirm
+    assert Laureate.objects.visible_to_partners().exists()  # looking changes nothing
+
+    response = laureate_client.post("/me/consent/withdraw/")
+    assert response.status_code == 302
     assert not Laureate.objects.visible_to_partners().exists()
+
+
+def test_the_stop_sharing_page_sends_back_a_laureate_who_does_not_share(laureate_client, laureate):
+    response = laureate_client.get("/me/consent/withdraw/")
+    assert response.status_code == 302
+    assert response.url == "/me/"
 
 
 def test_an_expired_consent_prompts_me_to_renew(laureate_client, laureate):

@@ -2,6 +2,7 @@
 attendance, feedback, ownership and the list's query count."""
 
 import datetime
+import html
 import io
 
 import pytest
@@ -567,3 +568,39 @@ def test_the_workshop_list_costs_the_same_queries_at_two_sizes(
     with django_assert_max_num_queries(len(small)):
         response = client.get(LIST)
     assert len(response.context["sessions"]) == 12
+
+
+# Cancelling asks first ------------------------------------------------------------------
+
+
+def test_cancel_my_registration_shows_a_confirmation_page_and_only_a_post_cancels(
+    client, english, student, session
+):
+    registration = RegistrationFactory(session=session, laureate=student)
+    client.force_login(student.user)
+    url = reverse("workshops:cancel", args=[registration.pk])
+    listing = client.get(reverse("workshops:list")).content.decode()
+    assert f'href="{url}"' in listing
+
+    page = client.get(url)
+    assert page.status_code == 200
+    confirm = page.content.decode()
+    assert "Cancel my registration?" in confirm
+    assert session.theme in html.unescape(confirm)
+    assert f'<form method="post" action="{url}"' in confirm
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+
+    response = client.post(url)
+    assert response.status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == "cancelled"
+    assert client.get(url).status_code == 302  # nothing left to confirm
+
+
+def test_the_cancel_confirmation_of_another_laureate_gives_404(
+    client, student, other_laureate, session
+):
+    theirs = RegistrationFactory(session=session, laureate=other_laureate)
+    client.force_login(student.user)
+    assert client.get(reverse("workshops:cancel", args=[theirs.pk])).status_code == 404

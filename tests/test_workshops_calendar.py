@@ -144,3 +144,26 @@ def test_another_tracks_session_ics_gives_404(client, student):
     client.force_login(student.user)
 
     assert client.get(reverse("workshops:session_ics", args=[session.pk])).status_code == 404
+
+
+def test_the_first_calendar_address_does_not_say_the_previous_one_changed(client, student):
+    client.force_login(student.user)
+    client.cookies["django_language"] = "en"
+    page = client.post(reverse("workshops:feed_reset"), follow=True).content.decode()
+    assert "Your calendar address is ready" in page
+    assert "previous one no longer works" not in page
+
+    again = client.post(reverse("workshops:feed_reset"), follow=True).content.decode()
+    assert "the previous one no longer works" in again
+
+
+def test_the_calendar_address_is_in_a_read_only_box_with_copy_and_subscribe(client, student):
+    feed = calendar_feed_reset(laureate=student)
+    client.force_login(student.user)
+    html = client.get(reverse("workshops:list")).content.decode()
+    address = f"http://testserver/workshops/calendar/{feed.token}.ics"
+    assert f'id="feed-url" value="{address}" readonly' in html
+    assert '<label class="form-label" for="feed-url">' in html
+    assert 'data-copy-target="feed-url"' in html
+    assert "js/copy_field.js" in html
+    assert f'href="webcal://testserver/workshops/calendar/{feed.token}.ics"' in html

@@ -48,6 +48,7 @@ def session_list(request):
         .order_by("starts_at")
     )
     feed = CalendarFeed.objects.filter(laureate=laureate).first()
+    feed_url = feed and request.build_absolute_uri(reverse("workshops:feed", args=[feed.token]))
     return render(
         request,
         "workshops/list.html",
@@ -55,8 +56,9 @@ def session_list(request):
             "sessions": sessions,
             "animated": animated,
             "feedback_due": WorkshopSeries.objects.awaiting_feedback_from(laureate, now),
-            "feed_url": feed
-            and request.build_absolute_uri(reverse("workshops:feed", args=[feed.token])),
+            "feed_url": feed_url,
+            # The same address for calendar apps that subscribe from a link.
+            "webcal_url": feed_url and "webcal://" + feed_url.split("://", 1)[1],
         },
     )
 
@@ -87,12 +89,17 @@ def register(request, pk: int):
     return redirect("workshops:list")
 
 
-@require_POST
 @laureate_required
 def cancel(request, pk: int):
+    """GET: the confirmation page (cancelling gives the place away); POST: cancel."""
     registration = get_object_or_404(
-        Registration.objects.select_related("session"), pk=pk, laureate__user=request.user
+        Registration.objects.select_related("session__series"), pk=pk, laureate__user=request.user
     )
+    if request.method != "POST":
+        if registration.status == RegistrationStatus.CANCELLED:
+            messages.info(request, _("This registration is already cancelled."))
+            return redirect("workshops:list")
+        return render(request, "workshops/cancel.html", {"registration": registration})
     try:
         registration_cancel(registration=registration)
     except ValidationError as error:
@@ -149,14 +156,17 @@ def feed(request, token: str):
 @require_POST
 @laureate_required
 def feed_reset(request):
-    calendar_feed_reset(laureate=own_laureate(request))
-    messages.success(
-        request,
-        _(
+    laureate = own_laureate(request)
+    had_one = CalendarFeed.objects.filter(laureate=laureate).exists()
+    calendar_feed_reset(laureate=laureate)
+    if had_one:
+        message = _(
             "Your calendar address is new: the previous one no longer works. "
             "Subscribe again with this one."
-        ),
-    )
+        )
+    else:
+        message = _("Your calendar address is ready: copy it into your calendar app.")
+    messages.success(request, message)
     return redirect(reverse("workshops:list") + "#calendar")
 
 
