@@ -224,6 +224,20 @@ def cooptation(request):
     )
 
 
+# The field each of Referral's rules is about: its error shows there, marked invalid.
+REFERRAL_RULE_FIELDS = {
+    "referral_bonus_500_to_1000": "bonus",
+    "referral_donation_only_when_pledged": "donation_received_on",
+}
+
+
+def _referral_rule_field(message: str) -> str | None:
+    for constraint in Referral._meta.constraints:
+        if str(constraint.get_violation_error_message()) == message:
+            return REFERRAL_RULE_FIELDS.get(constraint.name)
+    return None
+
+
 @laureate_required
 def referral_edit(request, pk: int):
     referral = get_object_or_404(Referral, pk=pk, coopter__laureate__user=request.user)
@@ -238,7 +252,9 @@ def referral_edit(request, pk: int):
         try:
             referral_update(referral=referral, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error.messages)
+            # Each rule's message next to the field it is about, marked invalid, once.
+            for message in error.messages:
+                form.add_error(_referral_rule_field(message), message)
         else:
             messages.success(request, _("Your referral has been updated."))
             return redirect("partners:cooptation")

@@ -2,6 +2,7 @@
 the bonus stays between 500 and 1,000 €; staff see totals per year."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -193,3 +194,37 @@ def test_staff_cannot_move_a_referral_backwards_in_the_admin(partnerships_client
     assert response.status_code == 200
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.NOT_RETAINED
+
+
+def test_a_bonus_out_of_range_on_the_update_page_shows_its_error_once_on_the_field(
+    laureate_client, working
+):
+    referral = ReferralFactory(coopter=coopter_register(laureate=working))
+    response = laureate_client.post(
+        f"/partners/cooptation/referrals/{referral.pk}/",
+        {"status": "hired", "bonus": "1500"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("The bonus is between 500 and 1,000") == 1
+    bonus_input = re.search(r'<input[^>]*name="bonus"[^>]*>', html).group(0)
+    assert "is-invalid" in bonus_input
+    assert 'aria-invalid="true"' in bonus_input
+    referral.refresh_from_db()
+    assert referral.bonus is None
+
+
+def test_the_referrals_are_cards_with_status_bonus_and_update_link(laureate_client, working):
+    ReferralFactory(
+        coopter=coopter_register(laureate=working),
+        candidate_name="Camille Durand",
+        status=ReferralStatus.HIRED,
+        bonus=800,
+    )
+    html = laureate_client.get("/partners/cooptation/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<table" not in html
+    card = html[html.index('class="card h-100 referral"') :]
+    assert "<dt>Status</dt>" in card and "<dt>Bonus</dt>" in card
+    assert "800&nbsp;€" in card
+    assert 'href="/partners/cooptation/referrals/' in card
