@@ -11,6 +11,12 @@ class EmailAuthenticationForm(AuthenticationForm):
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
 
+    # Django's says both fields may be case-sensitive: the e-mail is not.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Enter a correct e-mail address and password."),
+    }
+
 
 class EmailPasswordResetForm(PasswordResetForm):
     """Django's reset form, with the same e-mail wording as everywhere else on the site."""

@@ -12,7 +12,7 @@ import logging
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import get_user_model, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from emergence import roles
-from emergence.accounts import user_sign_out_everywhere
+from emergence.accounts import user_invite, user_sign_out_everywhere
 from emergence.forms import EmailPasswordResetForm
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     def form_valid(self, form):
         if password_reset_limited(self.request, form.cleaned_data["email"]):
             return HttpResponseRedirect(self.get_success_url())
+        never_activated_invite(form.cleaned_data["email"])
         return super().form_valid(form)
+
+
+def never_activated_invite(email: str) -> None:
+    """An account that never had a password (an imported laureate who did not use their
+    invitation) gets a fresh invitation: Django's reset skips accounts without a usable
+    password, which left them no way in. Through the outbox, as the reset itself."""
+    users = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)
+    for user in users:
+        if not user.has_usable_password():
+            user_invite(user=user)
 
 
 # Session ages -------------------------------------------------------------------------------

@@ -179,3 +179,45 @@ def test_language_switcher_is_on_the_login_page_and_returns_to_it(client):
     assert 'name="next" type="hidden" value="/accounts/login/"' in html
     for code in ("fr", "en"):
         assert f'name="language" value="{code}"' in html
+
+
+def test_a_forgotten_password_for_a_never_activated_account_sends_a_fresh_invitation(
+    client, laureate, django_capture_on_commit_callbacks
+):
+    laureate.user.set_unusable_password()
+    laureate.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password_reset/", {"email": "Ines.Laureate@example.org"})
+    # The same answer as for any address.
+    assert response.status_code == 302
+    assert response.url == "/accounts/password_reset/done/"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ines.laureate@example.org"]
+    response = _set_password_through(client, _link_in(message.body))
+    assert response.url == "/accounts/reset/done/"
+    assert client.login(username="ines.laureate@example.org", password=NEW_PASSWORD)
+
+
+def test_a_never_activated_account_that_was_deactivated_gets_no_invitation(
+    client, laureate, django_capture_on_commit_callbacks
+):
+    laureate.user.set_unusable_password()
+    laureate.user.is_active = False
+    laureate.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password_reset/", {"email": "ines.laureate@example.org"})
+    assert response.url == "/accounts/password_reset/done/"
+    assert mail.outbox == []
+
+
+def test_the_french_login_error_reads_well_and_does_not_call_the_email_case_sensitive(
+    client, laureate
+):
+    response = client.post(
+        "/accounts/login/", {"username": "ines.laureate@example.org", "password": "wrong"}
+    )
+    html = response.content.decode()
+    assert "Saisissez une adresse e-mail et un mot de passe valides." in html
+    assert "majuscules" not in html
+    assert "Saisissez un adresse" not in html
