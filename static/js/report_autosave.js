@@ -410,9 +410,13 @@
     if (rect.bottom > bottom - margin) {
       var down = rect.bottom - bottom + margin;
       // A tall box shows its top rather than disappearing under the progress card.
-      window.scrollBy(0, Math.min(down, Math.max(rect.top - top - margin, 0)));
+      // At once, as the browser's own focus scrolling: Bootstrap makes scrollBy smooth.
+      window.scrollBy({
+        top: Math.min(down, Math.max(rect.top - top - margin, 0)),
+        behavior: "instant",
+      });
     } else if (rect.top < top + margin) {
-      window.scrollBy(0, rect.top - top - margin);
+      window.scrollBy({ top: rect.top - top - margin, behavior: "instant" });
     }
   }
 
