@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
@@ -111,6 +112,17 @@ class XLSX(base_formats.XLSX):
             row = list(row[:width])
             dataset.append(row + [None] * (width - len(row)))
         return dataset
+
+    def export_data(self, dataset, **kwargs):
+        # A named sheet, a frozen header with a filter, dates and numbers as real cells.
+        from io import BytesIO
+
+        from emergence.xlsx import xlsx_workbook
+
+        book = xlsx_workbook(title=dataset.title or "", headers=dataset.headers or [], rows=dataset)
+        stream = BytesIO()
+        book.save(stream)
+        return stream.getvalue()
 
 
 FORMATS = [CSV, XLSX]
@@ -404,8 +416,18 @@ class SpreadsheetResource(resources.ModelResource):
 
     # Export --------------------------------------------------------------------------
 
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        # The XLSX sheet's name: « Lauréats », « Parrains et marraines »…
+        dataset.title = capfirst(str(self._meta.model._meta.verbose_name_plural))
+        return dataset
+
     def get_export_headers(self, selected_fields=None):
-        return [self.header(field.column_name) for field in self.get_export_fields(selected_fields)]
+        # As on screen: « Prénom », « First name » (an import reads either back).
+        return [
+            capfirst(self.header(field.column_name).replace("_", " "))
+            for field in self.get_export_fields(selected_fields)
+        ]
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         row = super().export_resource(instance, selected_fields, **kwargs)

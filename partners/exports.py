@@ -1,23 +1,28 @@
-"""The dashboard as a spreadsheet: the same columns, formula-neutralised, French headers."""
+"""The dashboard as a spreadsheet: the same columns and labels as on screen, one laureate a
+line, in a sheet named « Lauréats » (see emergence.xlsx for what every export shares)."""
 
 from collections.abc import Iterable
 
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
-from emergence.spreadsheets import neutralise
+from emergence.xlsx import xlsx_workbook
 from partners.sharing import PARTNER_FIELDS
 
-COLUMN_WIDTHS = {"pitch": 60, "field": 30, "school": 30, "place": 20}
+COLUMN_WIDTHS = {"pitch": 60, "field": 30, "school": 30, "place": 20, "kind": 22, "track": 22}
 
 
 def dashboard_workbook(rows: Iterable[dict]) -> Workbook:
     """A write-only workbook of ``rows`` (as made by ``display_row``), one laureate a line."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    for index, key in enumerate(PARTNER_FIELDS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = COLUMN_WIDTHS.get(key, 14)
-    sheet.append([str(label) for label, _path in PARTNER_FIELDS.values()])
-    for row in rows:
-        sheet.append([neutralise(row[key]) for key in PARTNER_FIELDS])
-    return book
+    return xlsx_workbook(
+        title=gettext("Laureates"),
+        headers=[capfirst(str(label)) for label, _path in PARTNER_FIELDS.values()],
+        rows=(_line(row) for row in rows),
+        widths=[COLUMN_WIDTHS.get(key, 14) for key in PARTNER_FIELDS],
+    )
+
+
+def _line(row: dict) -> list:
+    # Choices read as on the dashboard's cards: « Stage », « École d'ingénieur ».
+    return [capfirst(row[key]) if key in ("kind", "track") else row[key] for key in PARTNER_FIELDS]

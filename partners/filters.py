@@ -4,10 +4,14 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from laureates.models import Promotion, SearchKind, Track, search_fold
 
 STUDY_YEARS = [(year, str(year)) for year in range(1, 13)]
+# The « all » choice of a select, agreeing in French with what it counts.
+ALL_MASCULINE = pgettext_lazy("filter choice: no filter, for a masculine noun", "All")
+ALL_FEMININE = pgettext_lazy("filter choice: no filter, for a feminine noun", "All")
 # A search reads at most this many words, each cut to this length: a pasted page of text
 # must not cost seconds.
 SEARCH_MAX_WORDS = 10
@@ -36,7 +40,10 @@ class DashboardFilter(django_filters.FilterSet):
         ),
     )
     kind = django_filters.ChoiceFilter(
-        label=_("Looking for"), field_name="kind", choices=SearchKind.choices
+        label=_("Looking for"),
+        field_name="kind",
+        choices=SearchKind.choices,
+        empty_label=ALL_MASCULINE,
     )
     field = django_filters.CharFilter(label=_("Field"), field_name="field", lookup_expr="icontains")
     place = django_filters.CharFilter(label=_("Where"), field_name="place", lookup_expr="icontains")
@@ -48,16 +55,26 @@ class DashboardFilter(django_filters.FilterSet):
         help_text=_("Month, like 2026-09."),
     )
     track = django_filters.ChoiceFilter(
-        label=_("Track"), field_name="laureate__track", choices=Track.choices
+        label=_("Track"),
+        field_name="laureate__track",
+        choices=Track.choices,
+        empty_label=ALL_FEMININE,
     )
     study_year = django_filters.ChoiceFilter(
-        label=_("Study year"), field_name="laureate__study_year", choices=STUDY_YEARS
+        label=_("Study year"),
+        field_name="laureate__study_year",
+        choices=STUDY_YEARS,
+        empty_label=ALL_FEMININE,
     )
     promotion = django_filters.ChoiceFilter(
-        label=_("Promotion"), field_name="laureate__promotion__year", choices=[]
+        label=_("Promotion"),
+        field_name="laureate__promotion__year",
+        choices=[],
+        empty_label=ALL_FEMININE,
     )
     o = django_filters.OrderingFilter(
         label=_("Sort by"),
+        empty_label=_("Name (default)"),
         fields=(
             ("laureate__user__last_name", "name"),
             ("laureate__promotion__year", "promotion"),
@@ -80,6 +97,13 @@ class DashboardFilter(django_filters.FilterSet):
         self.form.fields["promotion"].choices = promotion_choices()
 
     max_words, max_word_length = SEARCH_MAX_WORDS, SEARCH_MAX_WORD_LENGTH
+
+    @property
+    def active_count(self) -> int:
+        """How many filters narrow the list (the sort is not one): the phone's « Filter »
+        button shows it while the filters are folded away."""
+        data = self.data or {}
+        return sum(1 for name in self.filters if name != "o" and str(data.get(name, "")).strip())
 
     @property
     def search_shortened(self) -> bool:

@@ -41,15 +41,21 @@ FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 class _Renderer:
     """Turns values into cells; labels and formats are looked up once per export, since a
-    period may have 100,000 reports."""
+    period may have 100,000 reports. ``native`` keeps dates and numbers as they are, for
+    a spreadsheet to hold as real cells (XLSX); otherwise they are written as text (CSV)."""
 
-    def __init__(self):
+    def __init__(self, *, native: bool = False):
+        self.native = native
         french = exports_in_french()
         self.yes, self.no = (BooleanWidget().render(flag) for flag in (True, False))
         self.datetime_format = "%d/%m/%Y %H:%M" if french else "%Y-%m-%d %H:%M"
         self.date_format = "%d/%m/%Y" if french else "%Y-%m-%d"
+        # Choices as the site shows them: « Soumis », « Classes préparatoires ».
         self.labels = {
-            name: {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+            name: {
+                value: capfirst(str(label))
+                for value, label in model._meta.get_field(name).flatchoices
+            }
             for model, name in [
                 (ActivityReport, "status"),
                 (ActivityReport, "exams"),
@@ -63,9 +69,11 @@ class _Renderer:
 
     def cell(self, value):
         if value is None:
-            return ""
+            return None if self.native else ""
         if value is True or value is False:
             return self.yes if value else self.no
+        if self.native:
+            return value  # emergence.xlsx makes dates, numbers and safe text of it
         if isinstance(value, datetime.datetime):  # in the programme's time zone
             return timezone.localtime(value).strftime(self.datetime_format)
         if isinstance(value, datetime.date):
@@ -93,7 +101,7 @@ class PeriodExport:
 
 
 def period_export(
-    *, period: ReportPeriod, include_confidential: bool = False, reader=None
+    *, period: ReportPeriod, include_confidential: bool = False, reader=None, native: bool = False
 ) -> PeriodExport:
     """The period's submitted and reviewed reports, in two queries whatever their number.
 
@@ -101,7 +109,8 @@ def period_export(
     another version shows its answers under the same keys. The confidential answers (the
     wellbeing section and the questions marked confidential) are columns only with
     ``include_confidential``, and filled only for the laureates whose confidential answers
-    ``reader`` may read (``emergence.roles``), in the same query.
+    ``reader`` may read (``emergence.roles``), in the same query. With ``native``, dates
+    and numbers stay dates and numbers (for XLSX); otherwise every cell is text (for CSV).
     """
     if include_confidential and reader is None:
         raise ValueError("Confidential answers are exported for a reader only.")
@@ -127,6 +136,8 @@ def period_export(
         *[question.label for question in questions],
     ]
     dataset = tablib.Dataset(headers=[neutralise(capfirst(str(header))) for header in headers])
+    # The XLSX sheet's name: « Rapports 2026-q4 ».
+    dataset.title = gettext("Reports %(period)s") % {"period": period.slug}
     reports = (
         ActivityReport.objects.submitted()
         .filter(period=period)
@@ -136,7 +147,7 @@ def period_export(
     if include_confidential:
         reports = reports.annotate(readable=readable_flag(reader, "laureate__"))
     export = PeriodExport(dataset)
-    render = _Renderer()
+    render = _Renderer(native=native)
     choices = {question.key: dict(question.choice_list()) for question in questions}
 
     def answer(report, name: str):
@@ -179,7 +190,12 @@ def period_export_response(
     """The period's export as a file to download, ``file_format`` being csv or xlsx, for
     staff member ``by``; exported confidential answers are recorded as read by them."""
     export_format = FORMATS[file_format]()
-    export = period_export(period=period, include_confidential=include_confidential, reader=by)
+    export = period_export(
+        period=period,
+        include_confidential=include_confidential,
+        reader=by,
+        native=file_format == "xlsx",
+    )
     content = export_format.export_data(export.dataset)
     export_read_record(user=by, period=period, reports=export.confidential_read)
     response = HttpResponse(content, content_type=export_format.get_content_type())

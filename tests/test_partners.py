@@ -385,6 +385,30 @@ def test_export_is_exactly_the_filtered_dashboard(partner_client, variety):
     assert sorted(row[0] for row in rows[1:]) == ["Alice", "Carla"]
 
 
+def test_export_reads_like_a_spreadsheet(partner_client, variety):
+    response = partner_client.get("/partners/export.xlsx?o=name")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+    assert sheet.title == "Lauréats"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:L4"
+    header = [cell.value for cell in sheet[1]]
+    assert header[:3] == ["Prénom", "Nom", "Promotion"]
+    assert all(cell.font.bold for cell in sheet[1])
+    carla = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "Carla")
+    promotion, track, study_year, kind, starts_on = (carla[i] for i in (2, 4, 5, 6, 8))
+    assert starts_on.is_date and starts_on.number_format == "dd/mm/yyyy"
+    assert starts_on.value == datetime.datetime(2026, 9, 1)
+    assert (promotion.data_type, promotion.value) == ("n", 2022)
+    assert (study_year.data_type, study_year.value) == ("n", 4)
+    assert (kind.value, track.value) == ("Alternance", "Médecine")
+
+
+def test_export_sheet_is_named_in_the_members_language(partner_client, variety):
+    response = partner_client.get("/partners/export.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    assert openpyxl.load_workbook(io.BytesIO(response.content)).active.title == "Laureates"
+
+
 def test_export_neutralises_formulas(partner_client, laureate):
     laureate.school = '=HYPERLINK("http://evil")'
     laureate.save()

@@ -680,6 +680,57 @@ def test_export_neutralises_spreadsheet_formulas(referent_client, q4, laureate, 
     assert "'+33 6 12 34 56 78" in row
 
 
+def export_sheet(client, period, **options):
+    url = reverse("admin:reports_reportperiod_export", args=[period.pk])
+    response = client.post(url, {"file_format": "xlsx", **options})
+    assert response.status_code == 200
+    return openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+
+def test_xlsx_export_reads_like_a_spreadsheet(referent_client, q4, laureate):
+    ActivityReportFactory(
+        laureate=laureate,
+        period=q4,
+        submitted_at=datetime.datetime(2026, 1, 10, 9, 30, tzinfo=datetime.UTC),
+        sponsor_meetings=3,
+    )
+
+    sheet = export_sheet(referent_client, q4)
+
+    assert sheet.title == "Rapports 2025-q4"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}2"
+    header = [cell.value for cell in sheet[1]]
+    cells = dict(zip(header, sheet[2], strict=True))
+    submitted = cells["Remis le"]
+    assert submitted.is_date and submitted.number_format == "dd/mm/yyyy hh:mm"
+    assert submitted.value == datetime.datetime(2026, 1, 10, 10, 30)  # Paris time
+    assert cells["Promotion"].data_type == "n"
+    assert cells["Promotion"].value == laureate.promotion.year
+    assert cells["Statut"].value == "Remis"
+    assert all(cell.font.bold for cell in sheet[1])
+
+
+def test_xlsx_export_cuts_a_text_too_long_for_a_cell_and_says_so(referent_client, q4, laureate):
+    report = ActivityReportFactory(laureate=laureate, period=q4)
+    ActivityReport.objects.filter(pk=report.pk).update(studies_comment="é" * 40_000)
+
+    sheet = export_sheet(referent_client, q4)
+
+    [cut] = [cell.value for cell in sheet[2] if cell.value and str(cell.value).startswith("éé")]
+    assert len(cut) == 32_767
+    assert cut.endswith("… [coupé]")
+
+
+def test_csv_export_keeps_a_long_text_whole(referent_client, q4, laureate):
+    report = ActivityReportFactory(laureate=laureate, period=q4)
+    ActivityReport.objects.filter(pk=report.pk).update(studies_comment="é" * 40_000)
+
+    header, row = export(referent_client, q4)
+
+    assert "é" * 40_000 in row
+
+
 def test_export_costs_the_same_queries_for_5_and_50_reports(
     referent_client, questionnaire, django_assert_num_queries
 ):
