@@ -13,6 +13,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from emergence.accounts import user_invite
+from emergence.admin_confirm import email_confirmation
+from emergence.console_strings import OUTBOX_KINDS, outbox_kind_label
 from emergence.mfa import may_reset_two_factor, reset_two_factor
 from emergence.models import OutboxEmail, User
 from emergence.outbox import outbox_resend
@@ -31,6 +33,28 @@ admin.site.index_title = _("The programme at a glance")
 def object_error(obj, error: ValidationError) -> str:
     """An action's error about one row, in the staff member's language: "row: why"."""
     return gettext("%(object)s: %(error)s") % {"object": obj, "error": " ".join(error.messages)}
+
+
+def confirm_and_invite(modeladmin, request, queryset, users: Iterable[User]):
+    """The invitation action of a list: first the page saying who will be e-mailed, then,
+    once confirmed, the invitations."""
+    users = list(users)
+    recipients = [f"{user.get_full_name()} <{user.email}>" for user in users if user.is_active]
+    page = email_confirmation(
+        modeladmin,
+        request,
+        queryset,
+        title=_("Send the invitations?"),
+        intro=_(
+            "Each person below receives an e-mail with a link to choose their password. "
+            "Inactive accounts are not invited."
+        ),
+        groups=[("", recipients)],
+        submit=_("Yes, send the invitations"),
+    )
+    if page is None:
+        invite(request, users)
+    return page
 
 
 def invite(request, users: Iterable[User]) -> int:
@@ -122,7 +146,7 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.action(description=_("Send an invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
-        invite(request, queryset)
+        return confirm_and_invite(self, request, queryset, queryset)
 
     def has_reset_two_factor_permission(self, request):
         return may_reset_two_factor(request.user)
@@ -157,10 +181,21 @@ class UserAdmin(BaseUserAdmin):
 SIGN_IN_LINK_KINDS = ("invitation", "password-reset")
 
 
+class OutboxKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, label) for kind, label in OUTBOX_KINDS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 @admin.register(OutboxEmail)
 class OutboxEmailAdmin(admin.ModelAdmin):
-    list_display = ("kind", "to", "subject", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("status", "kind", "language", "created_at")
+    list_display = ("kind_label", "to", "subject", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", OutboxKindFilter, "language", "created_at")
     search_fields = ("to", "key", "subject")
     search_help_text = _("Recipient, key or subject.")
     date_hierarchy = "created_at"
@@ -184,6 +219,10 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "html",
     )
     readonly_fields = (*fields, "body_withheld")
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, email):
+        return outbox_kind_label(email.kind)
 
     def get_fields(self, request, obj=None):
         # An invitation or a password reset carries a link that lets its holder into the
@@ -218,3 +257,4 @@ class OutboxEmailAdmin(admin.ModelAdmin):
             )
             % {"count": count},
         )
+

@@ -1,12 +1,15 @@
 """Spreadsheet import and export shared by every resource: formats, widgets, safety rules.
 
-The rules: an import is all-or-nothing and names each bad row; French and English
-column headers are accepted, whatever their case or accents; a CSV saved by Excel in
-France (semicolons, UTF-8 with a BOM, dd/mm/yyyy dates) imports; exported cells that a
-spreadsheet would run as a formula are neutralised.
+The rules: an import is all-or-nothing and names each bad row by its line in the
+spreadsheet (the header is line 1, the first row line 2) and each bad cell by the column
+header written in the file; French and English column headers are accepted, whatever their
+case or accents; a CSV saved by Excel in France (semicolons, UTF-8 with a BOM, dd/mm/yyyy
+dates) and Excel's « Texte Unicode » (UTF-16, tabs) import; phone numbers stay text;
+exported cells that a spreadsheet would run as a formula are neutralised.
 """
 
 import datetime
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -14,16 +17,18 @@ from collections.abc import Iterable
 import tablib
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from import_export.forms import SelectableFieldsExportForm
+
+logger = logging.getLogger(__name__)
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,9 +63,17 @@ def exports_in_french() -> bool:
 
 
 def decode(data: bytes | str) -> str:
-    """Read UTF-8 (with or without a BOM), falling back on Windows-1252 (older Excel)."""
+    """Read UTF-8 (with or without a BOM), UTF-16 (Excel's « Texte Unicode »), falling back
+    on Windows-1252 (older Excel)."""
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    # UTF-16 without its BOM: every other byte of a Latin text is a zero.
+    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-le", errors="replace")
+    if len(data) >= 4 and data[0::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-be", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -113,17 +126,6 @@ class XLSX(base_formats.XLSX):
             dataset.append(row + [None] * (width - len(row)))
         return dataset
 
-    def export_data(self, dataset, **kwargs):
-        # A named sheet, a frozen header with a filter, dates and numbers as real cells.
-        from io import BytesIO
-
-        from emergence.xlsx import xlsx_workbook
-
-        book = xlsx_workbook(title=dataset.title or "", headers=dataset.headers or [], rows=dataset)
-        stream = BytesIO()
-        book.save(stream)
-        return stream.getvalue()
-
 
 FORMATS = [CSV, XLSX]
 
@@ -154,6 +156,22 @@ class TextWidget(widgets.CharWidget):
                 gettext("At most %(max)d characters (this one has %(length)d).")
                 % {"max": self.max_length, "length": len(text)}
             )
+        return text
+
+
+class PhoneWidget(TextWidget):
+    """A phone number is text: a spreadsheet that stored 06 12 34 56 78 as the number
+    612345678 dropped its leading 0, which is put back for a 9-digit French number."""
+
+    def __init__(self, *, max_length: int = 30):
+        super().__init__(max_length=max_length)
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row, **kwargs)
+        if re.fullmatch(r"[1-79]\d{8}", text):
+            return "0" + text
+        if re.fullmatch(r"33[1-79]\d{8}", text):
+            return "+" + text
         return text
 
 
@@ -325,6 +343,8 @@ class SpreadsheetResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._seen_keys: dict[str, int] = {}
+        #: column key -> its header as written in the imported file
+        self.file_headers: dict[str, str] = {}
 
     # Import: all-or-nothing ----------------------------------------------------------
 
@@ -333,7 +353,20 @@ class SpreadsheetResource(resources.ModelResource):
         kwargs["use_transactions"] = True
         kwargs["rollback_on_validation_errors"] = True
         self._seen_keys = {}
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        self.file_headers = {}
+        self.reset_notices()
+        result = super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        # The preview's columns are named as in the file.
+        result.diff_headers = [self.header(field.column_name) for field in self.get_import_fields()]
+        result.notices = self.notices()
+        return result
+
+    def reset_notices(self) -> None:
+        """Forget what a previous import noticed (see :meth:`notices`)."""
+
+    def notices(self) -> list[str]:
+        """What the staff member should confirm besides the rows (new promotions…)."""
+        return []
 
     def header_lookup(self) -> dict[str, str]:
         lookup = {}
@@ -346,6 +379,11 @@ class SpreadsheetResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         lookup = self.header_lookup()
         headers = [lookup.get(normalise(header), header or "") for header in dataset.headers or []]
+        self.file_headers = {
+            key: str(original).strip()
+            for key, original in zip(headers, dataset.headers or [], strict=False)
+            if key in self.fields and original and str(original).strip()
+        }
         repeated = {key for key in headers if key in self.fields and headers.count(key) > 1}
         dataset.headers = headers
         # Blank lines at the end of a sheet are not rows; blank lines inside it keep their number.
@@ -364,7 +402,19 @@ class SpreadsheetResource(resources.ModelResource):
             raise ValueError(" ".join(problems))
 
     def header(self, key: str) -> str:
+        """The column as the staff member knows it: as written in the imported file, else
+        its French (or English) header."""
+        if key in self.file_headers:
+            return self.file_headers[key]
+        return self.export_header(key)
+
+    def export_header(self, key: str) -> str:
         return self.french_headers.get(key, key) if exports_in_french() else key
+
+    @staticmethod
+    def line(number: int) -> int:
+        """The spreadsheet's line of a data row: the header is line 1, the first row line 2."""
+        return number + 1
 
     def import_instance(self, instance, row, **kwargs):
         errors = {}
@@ -378,7 +428,8 @@ class SpreadsheetResource(resources.ModelResource):
             number = kwargs.get("row_number")
             if key and key in self._seen_keys and self._seen_keys[key] != number:
                 errors.setdefault(attribute, []).append(
-                    gettext("Same value as row %(number)d.") % {"number": self._seen_keys[key]}
+                    gettext("Same value as line %(number)d.")
+                    % {"number": self.line(self._seen_keys[key])}
                 )
             elif key:
                 self._seen_keys[key] = number
@@ -416,16 +467,9 @@ class SpreadsheetResource(resources.ModelResource):
 
     # Export --------------------------------------------------------------------------
 
-    def export(self, queryset=None, **kwargs):
-        dataset = super().export(queryset, **kwargs)
-        # The XLSX sheet's name: « Lauréats », « Parrains et marraines »…
-        dataset.title = capfirst(str(self._meta.model._meta.verbose_name_plural))
-        return dataset
-
     def get_export_headers(self, selected_fields=None):
-        # As on screen: « Prénom », « First name » (an import reads either back).
         return [
-            capfirst(self.header(field.column_name).replace("_", " "))
+            self.export_header(field.column_name)
             for field in self.get_export_fields(selected_fields)
         ]
 
@@ -434,34 +478,85 @@ class SpreadsheetResource(resources.ModelResource):
         return [neutralise(value) for value in row]
 
 
-def import_errors(result) -> list[str]:
-    """One line per problem of an import result, naming the row: "Row 3 – referent: …"."""
-    lines = [str(error.error) for error in result.base_errors]
+def import_problems(result) -> list[dict]:
+    """The problems of an import result, as rows of a table: the spreadsheet's line (None
+    for the whole file), the column as written in the file ("" for the whole row) and what is
+    wrong. An unexpected error says so without its traceback, which goes to the log."""
+    problems = []
+    for error in result.base_errors:
+        problems.append({"line": None, "column": "", "message": error_message(error.error)})
     for number, errors in result.row_errors():
-        lines += [
-            gettext("Row %(number)s: %(error)s") % {"number": number, "error": error.error}
-            for error in errors
-        ]
+        for error in errors:
+            problems.append(
+                {
+                    "line": SpreadsheetResource.line(number),
+                    "column": "",
+                    "message": error_message(error.error),
+                }
+            )
     for row in result.invalid_rows:
         for field, messages_ in row.error_dict.items():
             for message in messages_:
-                text = (
-                    message
-                    if field == NON_FIELD_ERRORS
-                    else gettext("%(column)s: %(error)s") % {"column": field, "error": message}
+                problems.append(
+                    {
+                        "line": SpreadsheetResource.line(row.number),
+                        "column": "" if field == NON_FIELD_ERRORS else field,
+                        "message": message,
+                    }
                 )
-                lines.append(
-                    gettext("Row %(number)s: %(error)s") % {"number": row.number, "error": text}
-                )
+    return problems
+
+
+def error_message(error) -> str:
+    """What staff read for an error raised during an import: our own messages (ValueError,
+    ValidationError) as they are, anything else as a plain sentence, logged with its traceback."""
+    if isinstance(error, ValueError | ValidationError):
+        if isinstance(error, ValidationError):
+            return " ".join(error.messages)
+        return str(error)
+    logger.error("Unexpected import error", exc_info=error)
+    return gettext(
+        "This row could not be imported because of an unexpected error (%(kind)s). "
+        "Nothing was imported; the error was logged for the technical administrator."
+    ) % {"kind": type(error).__name__}
+
+
+def import_errors(result) -> list[str]:
+    """One line per problem of an import result, naming the line: "Line 3: Référent: …"."""
+    lines = []
+    for problem in import_problems(result):
+        text = problem["message"]
+        if problem["column"]:
+            text = gettext("%(column)s: %(error)s") % {
+                "column": problem["column"],
+                "error": text,
+            }
+        if problem["line"] is not None:
+            text = gettext("Line %(number)s: %(error)s") % {
+                "number": problem["line"],
+                "error": text,
+            }
+        lines.append(text)
     return lines
 
 
 # Admin -------------------------------------------------------------------------------
 
 
+class SpreadsheetExportForm(SelectableFieldsExportForm):
+    """The export page names each column by its header in the file (« Année d'études »),
+    not by the field's English name."""
+
+    def _get_field_label(self, resource, field_name: str) -> str:
+        if issubclass(resource, SpreadsheetResource):
+            return resource().export_header(field_name)
+        return super()._get_field_label(resource, field_name)
+
+
 class SpreadsheetAdminMixin(ImportExportMixin):
     """Import and export in CSV and XLSX for staff who may change, respectively see, the rows."""
 
+    export_form_class = SpreadsheetExportForm
     formats = FORMATS
     import_formats = FORMATS
     export_formats = FORMATS
@@ -472,10 +567,40 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
+    def _import_failed(self, request):
+        # Staff never see a traceback: they are told, the log keeps the details.
+        logger.exception("Import failed")
+        messages.error(
+            request,
+            gettext(
+                "The file could not be imported because of an unexpected error. Nothing "
+                "was imported; check that the file is a CSV, text or XLSX file saved by a "
+                "spreadsheet, or send it to the technical administrator."
+            ),
+        )
+        app_label, model_name = self.get_model_info()
+        return HttpResponseRedirect(reverse(f"admin:{app_label}_{model_name}_import"))
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except PermissionDenied:
+            raise
+        except Exception:
+            return self._import_failed(request)
+
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        # Show the columns as the staff member will write them: in French, in French.
+        try:
+            response = super().import_action(request, **kwargs)
+        except PermissionDenied:
+            raise
+        except Exception:
+            return self._import_failed(request)
         context = getattr(response, "context_data", None)
+        if context and context.get("result") is not None:
+            context["import_problems"] = import_problems(context["result"])
+            context["import_notices"] = getattr(context["result"], "notices", [])
+        # Show the columns as the staff member will write them: in French, in French.
         if context and "fields_list" in context:
             context["fields_list"] = [
                 (
@@ -489,6 +614,16 @@ class SpreadsheetAdminMixin(ImportExportMixin):
                 for resource_class in self.get_import_resource_classes(request)
             ]
         return response
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        logger.info("Unreadable import file: %r", e)
+        form.add_error(
+            "import_file",
+            gettext(
+                "This file could not be read in the chosen format. Choose CSV for a .csv or "
+                "« Texte Unicode » .txt file, XLSX for an Excel workbook."
+            ),
+        )
 
     def process_result(self, result, request):
         # The confirm step imports again; if the data changed since the preview and a

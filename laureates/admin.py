@@ -12,7 +12,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from emergence.admin import invite
+from emergence.admin import confirm_and_invite
 from emergence.spreadsheets import SpreadsheetModelAdmin
 from laureates.models import (
     FollowUp,
@@ -173,7 +173,8 @@ class LaureateAdmin(SpreadsheetModelAdmin):
 
     @admin.action(description=_("Send an invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
-        invite(request, [laureate.user for laureate in queryset.select_related("user")])
+        users = [laureate.user for laureate in queryset.select_related("user")]
+        return confirm_and_invite(self, request, queryset, users)
 
     @admin.display(description=_("consent to partner sharing"))
     def partner_consent(self, laureate):

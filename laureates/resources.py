@@ -2,7 +2,7 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from import_export.fields import Field
 
 from emergence.spreadsheets import (
@@ -10,6 +10,7 @@ from emergence.spreadsheets import (
     DateWidget,
     EmailWidget,
     IntegerWidget,
+    PhoneWidget,
     SpreadsheetResource,
     TextWidget,
 )
@@ -45,16 +46,21 @@ SITUATION_ALIASES = {
 
 
 class PromotionWidget(IntegerWidget):
-    """A promotion is its year; a year not seen before creates the promotion."""
+    """A promotion is its year; a year not seen before creates the promotion, and the
+    preview lists those years so that a typo (1999) is not created without a word."""
 
     def __init__(self):
         super().__init__(minimum=1950, maximum=2100)
+        self.new_years: set[int] = set()
 
     def clean(self, value, row=None, **kwargs):
         year = super().clean(value, row, **kwargs)
         if year is None:
             return None
-        return Promotion.objects.get_or_create(year=year)[0]
+        promotion, created = Promotion.objects.get_or_create(year=year)
+        if created or year in self.new_years:
+            self.new_years.add(year)
+        return promotion
 
     def render(self, value, obj=None, **kwargs):
         return super().render(value.year if value else None, **kwargs)
@@ -96,7 +102,7 @@ class LaureateResource(SpreadsheetResource):
     )
     school = Field(attribute="school", widget=TextWidget(max_length=200))
     city = Field(attribute="city", widget=TextWidget(max_length=100))
-    phone = Field(attribute="phone", widget=TextWidget(max_length=30))
+    phone = Field(attribute="phone", widget=PhoneWidget())
     status = Field(
         attribute="status",
         widget=ChoiceWidget(Status.choices, aliases=STATUS_ALIASES),
@@ -142,6 +148,24 @@ class LaureateResource(SpreadsheetResource):
     required_columns = ("email",)
     key_column = "email"
     validation_exclude = ("user",)
+
+    def reset_notices(self):
+        self.fields["promotion"].widget.new_years = set()
+
+    def notices(self):
+        years = sorted(self.fields["promotion"].widget.new_years)
+        if not years:
+            return []
+        return [
+            ngettext(
+                "New promotion, created when you confirm: %(years)s. Check that this "
+                "year is not a typo.",
+                "New promotions, created when you confirm: %(years)s. Check that these "
+                "years are not typos.",
+                len(years),
+            )
+            % {"years": ", ".join(str(year) for year in years)}
+        ]
 
     class Meta:
         model = Laureate
@@ -246,7 +270,7 @@ class SponsorResource(SpreadsheetResource):
     first_name = Field(attribute="first_name", widget=TextWidget(required=True, max_length=100))
     last_name = Field(attribute="last_name", widget=TextWidget(required=True, max_length=100))
     email = Field(attribute="email", widget=EmailWidget())
-    phone = Field(attribute="phone", widget=TextWidget(max_length=30))
+    phone = Field(attribute="phone", widget=PhoneWidget())
     company = Field(attribute="company", widget=CompanyWidget())
 
     french_headers = {

@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from emergence.admin import invite, object_error
+from emergence.admin import confirm_and_invite, object_error
 from emergence.roles import is_laureate
 from emergence.spreadsheets import SpreadsheetModelAdmin
 from partners.models import (
@@ -95,7 +95,8 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Send an invitation"), permissions=["change"])
     def send_invitation(self, request, queryset):
-        invite(request, [membership.user for membership in queryset.select_related("user")])
+        users = [membership.user for membership in queryset.select_related("user")]
+        return confirm_and_invite(self, request, queryset, users)
 
 
 # Introductions ----------------------------------------------------------------------

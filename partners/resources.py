@@ -2,7 +2,13 @@
 
 from import_export.fields import Field
 
-from emergence.spreadsheets import BooleanWidget, EmailWidget, SpreadsheetResource, TextWidget
+from emergence.spreadsheets import (
+    BooleanWidget,
+    EmailWidget,
+    PhoneWidget,
+    SpreadsheetResource,
+    TextWidget,
+)
 from partners.models import Company
 
 
@@ -14,7 +20,7 @@ class CompanyResource(SpreadsheetResource):
     city = Field(attribute="city", widget=TextWidget(max_length=100))
     contact_name = Field(attribute="contact_name", widget=TextWidget(max_length=200))
     contact_email = Field(attribute="contact_email", widget=EmailWidget(required=False))
-    contact_phone = Field(attribute="contact_phone", widget=TextWidget(max_length=30))
+    contact_phone = Field(attribute="contact_phone", widget=PhoneWidget())
     active = Field(attribute="active", widget=BooleanWidget(), default=True)
 
     french_headers = {

@@ -317,7 +317,11 @@ def test_inviting_laureates_emails_a_link_to_choose_a_password_and_log_in(
     with django_capture_on_commit_callbacks(execute=True):
         response = referent_client.post(
             LAUREATES,
-            {"action": "send_invitation", "_selected_action": [laureate.pk, other_laureate.pk]},
+            {
+                "action": "send_invitation",
+                "_selected_action": [laureate.pk, other_laureate.pk],
+                "confirm_emails": "yes",
+            },
             follow=True,
         )
 
@@ -345,7 +349,11 @@ def test_inviting_users_names_how_many_and_skips_inactive_ones(
     with django_capture_on_commit_callbacks(execute=True):
         response = partnerships_client.post(
             reverse("admin:emergence_user_changelist"),
-            {"action": "send_invitation", "_selected_action": [active.pk, inactive.pk]},
+            {
+                "action": "send_invitation",
+                "_selected_action": [active.pk, inactive.pk],
+                "confirm_emails": "yes",
+            },
             follow=True,
         )
 
@@ -361,10 +369,29 @@ def test_inviting_partner_members_sends_them_the_email(
     with django_capture_on_commit_callbacks(execute=True):
         partnerships_client.post(
             reverse("admin:partners_partnermembership_changelist"),
-            {"action": "send_invitation", "_selected_action": [partner_member.pk]},
+            {
+                "action": "send_invitation",
+                "_selected_action": [partner_member.pk],
+                "confirm_emails": "yes",
+            },
         )
 
     assert [message.to for message in mail.outbox] == [["hr@conseil.example.com"]]
+
+
+def test_inviting_asks_first_and_lists_who_will_be_e_mailed(partnerships_client):
+    active = UserFactory(first_name="Ana", last_name="Active")
+    inactive = UserFactory(is_active=False)
+    selected = {"action": "send_invitation", "_selected_action": [active.pk, inactive.pk]}
+
+    response = partnerships_client.post(reverse("admin:emergence_user_changelist"), selected)
+
+    assert not mail.outbox
+    content = html.unescape(response.content.decode())
+    assert "1 personne va recevoir un e-mail." in content
+    assert f"Ana Active <{active.email}>" in content
+    assert inactive.email not in content
+    assert 'name="confirm_emails"' in content
 
 
 # Users ---------------------------------------------------------------------------------

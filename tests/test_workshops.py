@@ -253,16 +253,37 @@ def test_staff_publish_from_the_admin_and_the_laureates_are_invited(
     workshops_client, english, student, django_capture_on_commit_callbacks
 ):
     session = SessionFactory(published_at=None)
+    selected = {"action": "publish", "_selected_action": [session.pk]}
 
     with django_capture_on_commit_callbacks(execute=True):
+        asked = workshops_client.post(reverse("admin:workshops_session_changelist"), selected)
         response = workshops_client.post(
             reverse("admin:workshops_session_changelist"),
-            {"action": "publish", "_selected_action": [session.pk]},
+            {**selected, "confirm_emails": "yes"},
             follow=True,
         )
 
     assert "is published: 1 laureate invited" in response.content.decode()
     assert [m.to for m in mail.outbox] == [[student.user.email]]
+    # The first post only asked: who will be e-mailed, how many, for which session.
+    page = html.unescape(asked.content.decode())
+    assert "1 person will receive an e-mail." in page
+    assert str(session) in page and student.user.email in page
+
+
+def test_publishing_asks_before_e_mailing_anyone(workshops_client, student):
+    session = SessionFactory(published_at=None)
+
+    response = workshops_client.post(
+        reverse("admin:workshops_session_changelist"),
+        {"action": "publish", "_selected_action": [session.pk]},
+    )
+
+    assert response.status_code == 200
+    assert response.templates[0].name == "admin/confirm_emails.html"
+    session.refresh_from_db()
+    assert not session.is_published
+    assert not mail.outbox
 
 
 # Registration and the waiting list --------------------------------------------------------

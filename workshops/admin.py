@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from emergence.admin_confirm import email_confirmation
 from laureates.admin import LaureateAdmin
 from workshops.models import (
     Feedback,
@@ -24,6 +25,7 @@ from workshops.services import (
     series_propose_sessions,
     session_fill_from_waiting_list,
     session_publish,
+    session_to_invite,
 )
 
 
@@ -289,7 +291,31 @@ class SessionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish and invite the laureates"), permissions=["change"])
     def publish(self, request, queryset):
-        for session in queryset.select_related("series"):
+        sessions = list(queryset.select_related("series"))
+        page = email_confirmation(
+            self,
+            request,
+            queryset,
+            title=_("Publish and invite the laureates?"),
+            intro=_(
+                "Publishing opens registration and e-mails an invitation to each laureate of "
+                "the session's audience who was not invited yet."
+            ),
+            groups=[
+                (
+                    str(session),
+                    [
+                        f"{laureate.user.get_full_name()} <{laureate.user.email}>"
+                        for laureate in session_to_invite(session)
+                    ],
+                )
+                for session in sessions
+            ],
+            submit=_("Yes, publish and send the invitations"),
+        )
+        if page is not None:
+            return page
+        for session in sessions:
             invited = session_publish(session=session)
             messages.success(
                 request,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from emergence.models import OutboxEmail
 from emergence.outbox import outbox_enqueue
 from laureates.models import Laureate, Status
 from workshops.models import (
@@ -104,7 +105,7 @@ def session_publish(*, session: Session, now: datetime.datetime | None = None) -
     for laureate in audience_of(session):
         user = laureate.user
         outbox_enqueue(
-            key=f"workshop-invitation:session-{session.pk}:user-{user.pk}",
+            key=_invitation_key(session, user),
             kind="workshop-invitation",
             template="workshop_invitation",
             context=_mail_context(session, user),
@@ -112,6 +113,18 @@ def session_publish(*, session: Session, now: datetime.datetime | None = None) -
         )
         invited += 1
     return invited
+
+
+def _invitation_key(session: Session, user) -> str:
+    return f"workshop-invitation:session-{session.pk}:user-{user.pk}"
+
+
+def session_to_invite(session: Session) -> list[Laureate]:
+    """Who publishing the session would e-mail now: its audience not invited yet."""
+    audience = list(audience_of(session).order_by("user__last_name", "user__first_name"))
+    keys = {_invitation_key(session, laureate.user): laureate for laureate in audience}
+    sent = set(OutboxEmail.objects.filter(key__in=keys).values_list("key", flat=True))
+    return [laureate for key, laureate in keys.items() if key not in sent]
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from emergence.admin import object_error
 from emergence.roles import may_read_confidential
 from emergence.spreadsheets import BooleanWidget
 from laureates.admin import StaffListFilter
+from laureates.models import Laureate
 from reports.admin.common import action_form_page
 from reports.confidential import (
     CONFIDENTIAL_FIELDS,
@@ -20,7 +22,15 @@ from reports.confidential import (
     report_read_record,
     touches_confidential,
 )
-from reports.models import ANSWER_SECTIONS, ActivityReport, QuestionKind, ReportStatus
+from reports.forms import SCALE_LABELS
+from reports.models import (
+    ANSWER_SECTIONS,
+    RATING_FIELDS,
+    ActivityReport,
+    QuestionKind,
+    ReportPeriod,
+    ReportStatus,
+)
 from reports.services import report_mark_reviewed, report_reopen
 from reports.triage import laureate_triage_score, laureates_needing_attention
 
@@ -50,6 +60,23 @@ REPORT_FIELDS = (
 REVIEW_READONLY = ("reviewed_at", "reviewed_by")
 # In place of each confidential answer, for staff who may not read it.
 HIDDEN_FIELDS = {name: f"hidden_{name}" for name in CONFIDENTIAL_FIELDS}
+
+
+def _rating(name: str):
+    """A rating with its label, as the laureate chose it: « 4 — bien », not a bare 4."""
+
+    @admin.display(description=ActivityReport._meta.get_field(name).verbose_name)
+    def display(self, report):
+        value = getattr(report, name)
+        labels = SCALE_LABELS.get(name, ())
+        if value is None:
+            return "—"
+        return labels[value - 1] if 1 <= value <= len(labels) else value
+
+    return display
+
+
+RATING_DISPLAYS = {name: f"{name}_label" for name in RATING_FIELDS}
 
 
 def _hidden(name: str):
@@ -128,13 +155,58 @@ class ActivityReportAdmin(admin.ModelAdmin):
         *REPORT_FIELDS,
         *[name for _title, names in ANSWER_FIELDSETS for name in names],
         *HIDDEN_FIELDS.values(),
+        *RATING_DISPLAYS.values(),
         "extra_answers_display",
         *REVIEW_READONLY,
     )
     hidden_stress = _hidden("stress")
     hidden_wants_contact = _hidden("wants_contact")
     hidden_wellbeing_note = _hidden("wellbeing_note")
+    studies_rating_label = _rating("studies_rating")
+    sponsor_relationship_label = _rating("sponsor_relationship")
+    project_progress_label = _rating("project_progress")
+    civic_involvement_label = _rating("civic_involvement")
+    stress_label = _rating("stress")
     change_form_template = "admin/reports/activityreport/change_form.html"
+    change_list_template = "admin/reports/activityreport/change_list.html"
+    # The review buttons at the top too: the answers make a long page.
+    save_on_top = True
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, object_id)
+        if report is not None:
+            # Read-only answers: the page is the report, not a form to change it.
+            extra_context = {
+                **(extra_context or {}),
+                "title": gettext("Report of %(laureate)s") % {"laureate": report.laureate},
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), **self._list_links(request)}
+        return super().changelist_view(request, extra_context)
+
+    @staticmethod
+    def _list_links(request) -> dict:
+        """Back to the laureate when the list shows one laureate's reports; the laureates
+        who have not started the period's report (the filtered period, else the latest)."""
+        links = {}
+        laureate_id = request.GET.get("laureate__id__exact", "")
+        if laureate_id.isdigit():
+            links["filtered_laureate"] = (
+                Laureate.objects.select_related("user").filter(pk=laureate_id).first()
+            )
+        period_id = request.GET.get("period__id__exact", "")
+        periods = ReportPeriod.objects.opened().order_by("-opens_on")
+        period = (periods.filter(pk=period_id).first() if period_id.isdigit() else None) or (
+            periods.first()
+        )
+        if period is not None:
+            links["not_started_period"] = period
+            links["not_started_url"] = (
+                reverse("admin:laureates_laureate_changelist") + f"?not_started={period.pk}"
+            )
+        return links
 
     def get_queryset(self, request):
         return (
@@ -159,10 +231,18 @@ class ActivityReportAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is not None and self.can_read_confidential(request, obj):
-            return fieldsets
+        readable = obj is not None and self.can_read_confidential(request, obj)
+        hidden = {} if readable else HIDDEN_FIELDS
         return tuple(
-            (title, {**options, "fields": [HIDDEN_FIELDS.get(f, f) for f in options["fields"]]})
+            (
+                title,
+                {
+                    **options,
+                    "fields": [
+                        hidden.get(f) or RATING_DISPLAYS.get(f, f) for f in options["fields"]
+                    ],
+                },
+            )
             for title, options in fieldsets
         )
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,7 +22,7 @@ from laureates.admin import LaureateAdmin, StaffListFilter
 from laureates.models import Channel, Laureate
 from reports.admin.common import action_form_page
 from reports.confidential import readable_flag
-from reports.models import Triage, TriageState
+from reports.models import ActivityReport, ReportPeriod, Triage, TriageState
 from reports.triage import (
     NEEDS_ATTENTION,
     URGENT,
@@ -36,6 +36,23 @@ from reports.triage import (
 
 #: How many read records the laureate's page shows; the list has them all.
 READS_SHOWN = 20
+
+
+class NotStartedFilter(admin.SimpleListFilter):
+    """Active laureates with no report at all for a period: « Non commencé », one query."""
+
+    title = _("report not started")
+    parameter_name = "not_started"
+
+    def lookups(self, request, model_admin):
+        periods = ReportPeriod.objects.opened().order_by("-opens_on")[:8]
+        return [(str(period.pk), str(period)) for period in periods]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        started = ActivityReport.objects.filter(laureate=OuterRef("pk"), period_id=self.value())
+        return queryset.active().filter(~Exists(started))
 
 
 class NeedsAttentionFilter(admin.SimpleListFilter):
@@ -117,6 +134,7 @@ class TriageLaureateAdmin(LaureateAdmin):
         NeedsAttentionFilter,
         TriageStateFilter,
         ("triage__assigned_to", StaffListFilter),
+        NotStartedFilter,
     )
     list_select_related = (*LaureateAdmin.list_select_related, "triage__assigned_to")
     actions = [
@@ -130,7 +148,12 @@ class TriageLaureateAdmin(LaureateAdmin):
     # Who sees the triage: those with its permission (the lead, referents). Workshops and
     # partnerships staff read the laureates' names, track and contact only.
     TRIAGE_COLUMNS = ("triage_score", "reasons", "triage_state", "in_charge")
-    TRIAGE_FILTERS = (NeedsAttentionFilter, TriageStateFilter, "triage__assigned_to")
+    TRIAGE_FILTERS = (
+        NeedsAttentionFilter,
+        TriageStateFilter,
+        "triage__assigned_to",
+        NotStartedFilter,
+    )
 
     @staticmethod
     def sees_triage(request) -> bool:
@@ -183,6 +206,8 @@ class TriageLaureateAdmin(LaureateAdmin):
             return fieldsets
         if self.sees_triage(request):
             fieldsets = (*fieldsets, (_("Triage"), {"fields": self.TRIAGE_COLUMNS}))
+        if request.user.has_perm("reports.view_activityreport"):
+            fieldsets = (*fieldsets, (_("Activity reports"), {"fields": ("report_list",)}))
         if self.sees_read_records(request):
             fieldsets = (*fieldsets, (_("Who looked"), {"fields": ("report_reads",)}))
         return fieldsets
@@ -191,7 +216,24 @@ class TriageLaureateAdmin(LaureateAdmin):
         readonly = super().get_readonly_fields(request, obj)
         if obj is None:
             return readonly
-        return (*readonly, *self.TRIAGE_COLUMNS, "report_reads")
+        return (*readonly, *self.TRIAGE_COLUMNS, "report_reads", "report_list")
+
+    @admin.display(description=_("reports"))
+    def report_list(self, laureate):
+        """A link to this laureate's reports: the report list, filtered."""
+        count = ActivityReport.objects.filter(laureate=laureate).count()
+        url = reverse("admin:reports_activityreport_changelist")
+        return format_html(
+            '<a href="{}?laureate__id__exact={}">{}</a>',
+            url,
+            laureate.pk,
+            ngettext(
+                "%(count)d activity report: see the list",
+                "%(count)d activity reports: see the list",
+                count,
+            )
+            % {"count": count},
+        )
 
     @admin.display(description=_("score"), ordering="triage_score")
     def triage_score(self, laureate):
