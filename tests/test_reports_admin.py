@@ -742,3 +742,60 @@ def test_export_costs_the_same_queries_for_5_and_50_reports(
 
     with django_assert_num_queries(len(small)):
         assert len(export(referent_client, period)) == 51
+
+
+# The review page and the links between a laureate and their reports --------------------
+
+
+def test_the_report_page_is_the_report_with_rating_labels_and_review_buttons_at_the_top(
+    referent_client, q4, laureate
+):
+    report = ActivityReportFactory(laureate=laureate, period=q4, studies_rating=4)
+
+    response = referent_client.get(reverse("admin:reports_activityreport_change", args=[report.pk]))
+
+    content = page(response)
+    assert "<h1>Rapport de Inès Benali</h1>" in content
+    assert "Modification de" not in content
+    assert "4 — bien" in content
+    # « Enregistrer et marquer comme relu » above the answers as well as below them.
+    button = 'name="_mark_reviewed"'
+    assert content.count(button) == 2
+    assert content.index(button) < content.index("4 — bien")
+
+
+def test_the_laureate_page_links_to_their_reports_and_the_list_links_back(
+    referent_client, q4, q1, laureate
+):
+    ActivityReportFactory(laureate=laureate, period=q4)
+    ActivityReportFactory(laureate=laureate, period=q1)
+    ActivityReportFactory(period=q1)
+
+    response = referent_client.get(reverse("admin:laureates_laureate_change", args=[laureate.pk]))
+
+    link = f"{REPORTS}?laureate__id__exact={laureate.pk}"
+    assert f'href="{link}"' in page(response)
+    assert "2 rapports d’activité" in page(response)
+    response = referent_client.get(link)
+    assert {report.laureate for report in listed(response)} == {laureate}
+    back = reverse("admin:laureates_laureate_change", args=[laureate.pk])
+    assert f'href="{back}"' in page(response) and "Retour à Inès Benali" in page(response)
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_not_started_lists_the_active_laureates_without_a_report_in_one_query(
+    referent_client, q1, size, django_assert_max_num_queries
+):
+    started = LaureateFactory.create_batch(size)
+    for laureate in started:
+        ActivityReportFactory(laureate=laureate, period=q1, status=ReportStatus.DRAFT)
+    waiting = LaureateFactory.create_batch(size)
+    LaureateFactory(status="alumni")
+
+    reports = referent_client.get(REPORTS)
+    assert f"{LAUREATES}?not_started={q1.pk}" in page(reports)
+    assert "Non commencés\u00a0: " in page(reports)
+    with django_assert_max_num_queries(14):
+        response = referent_client.get(f"{LAUREATES}?not_started={q1.pk}")
+
+    assert set(listed(response)) == set(waiting)

@@ -114,6 +114,12 @@
       var combobox = container.querySelector(".select2-selection");
       if (combobox) {
         var rendered = combobox.querySelector(".select2-selection__rendered");
+        if (rendered && rendered.getAttribute("role") === "textbox") {
+          // select2 4.0 calls the text of the choice a read-only textbox, with no name of
+          // its own when nothing is chosen: it is the combobox's text, nothing more.
+          rendered.removeAttribute("role");
+          rendered.removeAttribute("aria-readonly");
+        }
         if (label && rendered && rendered.id) {
           combobox.setAttribute("aria-labelledby", label.id + " " + rendered.id);
         } else if (text) {
