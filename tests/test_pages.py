@@ -530,3 +530,24 @@ def test_me_costs_the_same_number_of_queries_with_many_sessions_and_reports(
     _me_with_cards(laureate, 10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/me/").status_code == 200
+
+
+def test_me_shows_my_registered_workshop_even_after_many_open_ones(client, db, in_q4):
+    from tests.workshops_factories import (
+        MedicineLaureateFactory,
+        RegistrationFactory,
+        SessionFactory,
+        paris,
+    )
+
+    laureate = MedicineLaureateFactory()
+    for day in range(1, 9):
+        SessionFactory(theme=f"Séance ouverte {day}", starts_at=paris(2026, 12, day, 14, 0))
+    mine = SessionFactory(theme="Ma séance de janvier", starts_at=paris(2027, 1, 20, 14, 0))
+    RegistrationFactory(session=mine, laureate=laureate)
+    client.force_login(laureate.user)
+    client.cookies["django_language"] = "en"
+    html = _me(client)
+    assert "Ma séance de janvier" in html
+    assert "Séance ouverte 1" in html  # the next one open to me
+    assert "Séance ouverte 8" not in html

@@ -25,19 +25,18 @@ def workshops_panel(laureate) -> dict | None:
     sessions = list(
         Session.objects.published()
         .upcoming(timezone.now())
-        .filter(audience | Exists(registered))
+        .annotate(is_mine=Exists(registered))
+        .filter(audience | Q(is_mine=True))
         .with_registration_of(laureate)
         .select_related("series")
-        .order_by("starts_at")[:20]
+        # Their own first, however many open sessions come before them.
+        .order_by("-is_mine", "starts_at")[: PANEL_ROWS * 2]
     )
     if not sessions:
         return None
-    mine = [s for s in sessions if s.my_status in RegistrationStatus.values[:2]]
-    others = [s for s in sessions if s not in mine]
+    mine = [s for s in sessions if s.is_mine][:PANEL_ROWS]
+    others = [s for s in sessions if not s.is_mine]
     return {
         "template": "workshops/_home_panel.html",
-        "context": {
-            "mine": mine[:PANEL_ROWS],
-            "open": others[: max(PANEL_ROWS - len(mine[:PANEL_ROWS]), 1)],
-        },
+        "context": {"mine": mine, "open": others[: max(PANEL_ROWS - len(mine), 1)]},
     }
