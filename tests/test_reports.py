@@ -475,3 +475,46 @@ def test_demo_has_reports_in_every_state_and_reasons_for_the_triage(seeded):
         reports.filter(period=last, sponsor_met=False).values_list("laureate", flat=True)
     ) & set(reports.filter(period=before, sponsor_met=False).values_list("laureate", flat=True))
     assert not_met, "someone without a sponsor meeting two quarters in a row"
+
+
+# Opening creates nothing; the version check -----------------------------------------------
+
+
+def test_opening_a_report_returns_it_unsaved_and_pre_filled(laureate, period):
+    from reports.services import report_open
+
+    past_report(
+        laureate, make_period(2026, 3, questionnaire=period.questionnaire), civic_actions="Tutorat"
+    )
+    report = report_open(laureate=laureate, period=period)
+    assert report.pk is None
+    assert report.civic_actions == "Tutorat"
+    assert "civic" in report.carried_over
+    assert not ActivityReport.objects.filter(period=period).exists()
+
+
+def test_the_first_save_creates_the_report_with_what_was_carried_over(laureate, period):
+    from reports.services import report_open
+
+    past_report(
+        laureate, make_period(2026, 3, questionnaire=period.questionnaire), civic_actions="Tutorat"
+    )
+    report = report_save_draft(
+        report=report_open(laureate=laureate, period=period), data={"stress": 2}, version=0
+    )
+    assert (report.stress, report.civic_actions, report.version) == (2, "Tutorat", 1)
+    assert report.questionnaire == period.questionnaire
+
+
+def test_a_save_from_an_older_version_is_refused_and_changes_nothing(laureate, period):
+    from reports.services import ReportConflict, report_open
+
+    first = report_save_draft(
+        report=report_open(laureate=laureate, period=period), data={"stress": 2}, version=0
+    )
+    report_save_draft(report=first, data={"stress": 3}, version=1)
+    with pytest.raises(ReportConflict) as refused:
+        report_save_draft(report=first, data={"stress": 5}, version=1)
+    assert refused.value.saved.stress == 3
+    saved = ActivityReport.objects.get(pk=first.pk)
+    assert (saved.stress, saved.version) == (3, 2)
