@@ -33,6 +33,7 @@
   var actionBar = form.querySelector(".report-actions");
   var topBar = form.querySelector(".report-progress");
   var storageKey = "emergence-report:" + window.location.pathname;
+  var firstStatus = statusBox ? statusBox.textContent : "";
   var NOT_ANSWERS = ["csrfmiddlewaretoken", "version", "action", "autosave"];
 
   var dirty = false;
@@ -329,7 +330,8 @@
         }
         markInvalid(answer.errors || {});
         keep();
-        say(answer.message);
+        // Nothing saved and nothing wrong (a box typed in, then emptied): as on arrival.
+        say(answer.message || firstStatus);
       })
       .catch(function () {
         dirty = true;
