@@ -20,6 +20,11 @@ OVERRIDDEN = [
     gettext_noop("Select %s to view"),
     gettext_noop("Add another %(verbose_name)s"),
     gettext_noop("Delete selected %(verbose_name_plural)s"),
+    # The buttons beside a choice of a related row (their title is their accessible name).
+    gettext_noop("Change selected %(model)s"),
+    gettext_noop("Add another %(model)s"),
+    gettext_noop("Delete selected %(model)s"),
+    gettext_noop("View selected %(model)s"),
     # django-import-export: « Importation terminée: » without its space.
     gettext_noop("Import finished: {} new, {} updated, {} deleted and {} skipped {}."),
     # django-celery-beat: « Tâches périodique », « Intervales ».

@@ -555,3 +555,73 @@ def test_a_new_laureate_with_two_current_sponsorships_shows_an_error(lead_client
     assert response.status_code == 200
     assert ONE_CURRENT in response.content.decode()
     assert not Laureate.objects.exists()
+
+
+# The console in French, and in English on request -----------------------------------------
+
+
+def test_console_titles_read_as_french(lead_client, partner_member):
+    company = partner_member.company
+
+    change = lead_client.get(reverse("admin:partners_company_change", args=[company.pk]))
+    add = lead_client.get(reverse("admin:emergence_user_add"))
+    companies = lead_client.get(reverse("admin:partners_company_changelist"))
+    sessions = lead_client.get(reverse("admin:workshops_session_changelist"))
+
+    assert "<h1>Fiche entreprise</h1>" in change.content.decode()
+    assert "<h1>Nouvelle fiche utilisateur</h1>" in add.content.decode()
+    assert "Choisissez la fiche entreprise à modifier" in html.unescape(companies.content.decode())
+    content = html.unescape(sessions.content.decode())
+    assert "Supprimer la sélection (séances d'atelier)" in content.replace("’", "'")
+    for wrong in ("Modification de ", "Ajout de ", "l’objet", "sélectionnés"):
+        assert wrong not in html.unescape(change.content.decode() + add.content.decode())
+
+
+def test_packages_console_words_read_as_french():
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override("fr"):
+        assert gettext("periodic tasks") == "tâches périodiques"
+        assert gettext("intervals") == "intervalles"
+        assert gettext("Import finished: {} new, {} updated, {} deleted and {} skipped {}.") == (
+            "Importation terminée\u00a0: {} ajout(s), {} mise(s) à jour, {} suppression(s) et "
+            "{} ligne(s) ignorée(s) — {}."
+        )
+        assert gettext("Add another %(verbose_name)s") == "Ajouter une ligne %(verbose_name)s"
+
+
+def test_the_outbox_names_each_kind_of_e_mail(lead_client):
+    from emergence.models import OutboxEmail
+
+    OutboxEmail.objects.create(
+        key="k:1", kind="workshop-invitation", to="a@example.org", language="fr", subject="S"
+    )
+
+    response = lead_client.get(reverse("admin:emergence_outboxemail_changelist"))
+
+    content = html.unescape(response.content.decode())
+    assert "invitation à un atelier" in content
+    assert ">workshop-invitation<" not in content
+
+
+def test_the_export_page_names_the_columns_as_in_the_file(referent_client):
+    response = referent_client.get(reverse("admin:laureates_laureate_export"))
+
+    content = html.unescape(response.content.decode())
+    assert "Année d'études" in content and "Prénom" in content
+    assert "First Name" not in content and "Study Year" not in content
+
+
+def test_staff_switch_the_console_to_english(lead_client, lead):
+    response = lead_client.get(reverse("admin:index"))
+    assert 'action="/i18n/setlang/"' in response.content.decode()
+
+    response = lead_client.post(
+        reverse("set_language"), {"language": "en", "next": "/admin/"}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert '<html lang="en"' in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.language == "en"
