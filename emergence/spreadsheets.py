@@ -22,6 +22,7 @@ from django.core.validators import validate_email
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
@@ -125,6 +126,17 @@ class XLSX(base_formats.XLSX):
             row = list(row[:width])
             dataset.append(row + [None] * (width - len(row)))
         return dataset
+
+    def export_data(self, dataset, **kwargs):
+        # A named sheet, a frozen header with a filter, dates and numbers as real cells.
+        from io import BytesIO
+
+        from emergence.xlsx import xlsx_workbook
+
+        book = xlsx_workbook(title=dataset.title or "", headers=dataset.headers or [], rows=dataset)
+        stream = BytesIO()
+        book.save(stream)
+        return stream.getvalue()
 
 
 FORMATS = [CSV, XLSX]
@@ -467,7 +479,14 @@ class SpreadsheetResource(resources.ModelResource):
 
     # Export --------------------------------------------------------------------------
 
+    def export(self, queryset=None, **kwargs):
+        dataset = super().export(queryset, **kwargs)
+        # The XLSX sheet's name: « Lauréats », « Parrains et marraines »…
+        dataset.title = capfirst(str(self._meta.model._meta.verbose_name_plural))
+        return dataset
+
     def get_export_headers(self, selected_fields=None):
+        # As on screen: « Prénom », « First name » (an import reads either back).
         return [
             self.export_header(field.column_name)
             for field in self.get_export_fields(selected_fields)

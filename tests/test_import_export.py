@@ -439,7 +439,7 @@ def test_exports_in_english_use_english_headers(varied_laureates):
         data = CSV().export_data(LaureateResource().export())
 
     header = next(csv.reader(io.StringIO(data.removeprefix("\ufeff"))))
-    assert header[:3] == ["email", "first_name", "last_name"]
+    assert header[:3] == ["Email", "First name", "Last name"]
 
 
 def test_csv_export_neutralises_cells_a_spreadsheet_would_run(varied_laureates):
@@ -461,6 +461,32 @@ def test_xlsx_export_neutralises_cells_a_spreadsheet_would_run(varied_laureates)
     values = {cell.value for cell in cells}
     assert '\'=HYPERLINK("http://evil.example","clic")' in values
     assert {"'@SUM(A1)", "'-2+3", "'+33 6 00 00 00 00"} <= values
+
+
+def test_xlsx_export_reads_like_a_spreadsheet(varied_laureates):
+    with translation.override("fr"):
+        data = XLSX().export_data(LaureateResource().export(force_native_type=True))
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "Lauréats"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:N{Laureate.objects.count() + 1}"
+    assert all(cell.font.bold for cell in sheet[1])
+    email = varied_laureates.user.email
+    row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == email)
+    promotion, track, joined_on = row[3], row[4], row[12]
+    assert (promotion.data_type, promotion.value) == ("n", 2012)
+    assert track.value == str(Track.MEDICINE.label)
+    assert joined_on.is_date and joined_on.number_format == "dd/mm/yyyy"
+    assert joined_on.value == datetime.datetime(2012, 9, 3)
+
+
+def test_an_xlsx_export_in_english_names_its_sheet_in_english(varied_laureates):
+    with translation.override("en"):
+        data = XLSX().export_data(LaureateResource().export(force_native_type=True))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert sheet.title == "Laureates"
+    assert [cell.value for cell in sheet[1]][:3] == ["Email", "First name", "Last name"]
 
 
 def export_queries(resource_class) -> int:

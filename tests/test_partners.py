@@ -524,7 +524,9 @@ def _queries(client, url) -> int:
     [
         "/partners/",
         "/partners/?kind=internship&track=ingenieur&o=-starts_on",
+        "/partners/?q=strategie+LILLE",
         "/partners/export.xlsx?kind=internship",
+        "/partners/export.xlsx?q=strategie",
     ],
 )
 def test_partner_lists_cost_the_same_queries_at_two_sizes(
