@@ -488,7 +488,7 @@ class SpreadsheetResource(resources.ModelResource):
     def get_export_headers(self, selected_fields=None):
         # As on screen: « Prénom », « First name » (an import reads either back).
         return [
-            self.export_header(field.column_name)
+            capfirst(self.export_header(field.column_name).replace("_", " "))
             for field in self.get_export_fields(selected_fields)
         ]
 
