@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from emergence.accounts import user_invite
 from emergence.admin_confirm import email_confirmation
 from emergence.console_strings import OUTBOX_KINDS, outbox_kind_label
+from emergence.history import HistoryAdmin
 from emergence.mfa import may_reset_two_factor, reset_two_factor
 from emergence.models import OutboxEmail, User
 from emergence.outbox import outbox_resend
@@ -108,7 +109,7 @@ class UserForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HistoryAdmin, BaseUserAdmin):
     form = UserForm
     add_form = UserCreationForm
     fieldsets = (

@@ -13,6 +13,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from emergence.history import HistoricalRecords
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -54,6 +56,13 @@ class User(AbstractUser):
     REQUIRED_FIELDS = []
 
     objects = UserManager()
+    # Who made whom staff or gave which role, and when (emergence/history.py): never the
+    # password, the last login or the language.
+    history = HistoricalRecords(
+        fields=["email", "first_name", "last_name", "is_active", "is_staff", "is_superuser"],
+        m2m_fields=["groups"],
+        user=["id"],
+    )
 
     class Meta:
         verbose_name = _("user")

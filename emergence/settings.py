@@ -324,6 +324,13 @@ STAFF_SESSION_IDLE_MINUTES = int(env_str("STAFF_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_AGE = int(env_str("SESSION_COOKIE_AGE", str(14 * 24 * 60 * 60)))
 # --- end of sign-in ------------------------------------------------------------------------
 
+# --- Change history (README, "Security" > "Change history"; emergence/history.py) ----------
+# django-simple-history: each tracked model's changes, with the person signed in during the
+# request (none for tasks and commands).
+INSTALLED_APPS += ["simple_history"]
+MIDDLEWARE.append("simple_history.middleware.HistoryRequestMiddleware")
+# --- end of change history -----------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,5 +1,6 @@
 """The staff console for laureates, promotions, sponsors and follow-ups."""
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -10,9 +11,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import confirm_and_invite
+from emergence.history import HistoryAdmin
 from emergence.spreadsheets import SpreadsheetModelAdmin
 from laureates.models import (
     FollowUp,
@@ -118,8 +121,32 @@ class FollowUpInline(admin.TabularInline):
         return super().get_queryset(request).select_related("by")
 
 
+class LaureateAdminForm(forms.ModelForm):
+    """The laureate's form in the console: a change of status says why, for the history."""
+
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("Required when the status changes: kept in the laureate's history."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = cleaned.get("change_reason", "").strip()
+        if self.instance.pk and "status" in self.changed_data and not reason:
+            self.add_error(
+                "change_reason", _("Say why the status changes: it is kept in the history.")
+            )
+        if reason:
+            self.instance._change_reason = reason  # simple-history's: the row's reason
+        return cleaned
+
+
 @admin.register(Laureate)
-class LaureateAdmin(SpreadsheetModelAdmin):
+class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
+    form = LaureateAdminForm
     resource_classes = [LaureateResource]
     list_display = (
         "name",
@@ -158,6 +185,36 @@ class LaureateAdmin(SpreadsheetModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_current_sponsor_name()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        # The reason comes right after the status it explains (alone or on a line).
+        (title, options), *others = fieldsets
+        fields = list(options["fields"])
+        line = next(i for i, f in enumerate(fields) if f == "status" or "status" in f)
+        fields.insert(line + 1, "change_reason")
+        return ((title, {**options, "fields": fields}), *others)
+
+    def history_related(self, request, obj):
+        # Consents have no console page of their own: their history shows here.
+        records = (
+            PartnerConsent.history.filter(laureate_id=obj.pk)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:100]
+        )
+        rows = [
+            {
+                "date": record.history_date,
+                "action": record.get_history_type_display(),
+                "user": record.history_user,
+                "reason": record.history_change_reason,
+                "summary": _consent_line(record),
+            }
+            for record in records
+        ]
+        return [(capfirst(PartnerConsent._meta.verbose_name_plural), rows)]
 
     @admin.display(description=_("name"), ordering="user__last_name")
     def name(self, laureate):
@@ -267,7 +324,7 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sponsorship)
-class SponsorshipAdmin(admin.ModelAdmin):
+class SponsorshipAdmin(HistoryAdmin):
     list_display = ("laureate", "sponsor", "started_on", "ended_on")
     list_filter = (CurrentFilter, "sponsor__company")
     search_fields = (
@@ -285,7 +342,7 @@ class SponsorshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUp)
-class FollowUpAdmin(admin.ModelAdmin):
+class FollowUpAdmin(HistoryAdmin):
     list_display = ("date", "laureate", "channel", "by")
     list_filter = ("channel", ("by", StaffListFilter))
     search_fields = (
@@ -338,7 +395,7 @@ class PlacementYearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Placement)
-class PlacementAdmin(admin.ModelAdmin):
+class PlacementAdmin(HistoryAdmin):
     list_display = (
         "starts_on",
         "laureate",

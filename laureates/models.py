@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from emergence.history import BY_THE_LAUREATE, HistoricalRecords, stored_reason
 from emergence.roles import account_kind, is_partner
 
 
@@ -136,6 +137,8 @@ class Laureate(models.Model):
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
 
     objects = LaureateQuerySet.as_manager()
+    # Who changed what and when; a change of status says why (emergence/history.py).
+    history = HistoricalRecords(laureate=["id"], user=["user"])
 
     class Meta:
         verbose_name = _("laureate")
@@ -226,6 +229,7 @@ class Sponsorship(models.Model):
     ended_on = models.DateField(_("end date"), null=True, blank=True)
 
     objects = SponsorshipQuerySet.as_manager()
+    history = HistoricalRecords(laureate=["laureate"])
 
     class Meta:
         verbose_name = _("sponsorship")
@@ -274,6 +278,8 @@ class FollowUp(models.Model):
         on_delete=models.PROTECT,
         related_name="follow_ups",
     )
+
+    history = HistoricalRecords(laureate=["laureate"])
 
     class Meta:
         verbose_name = _("follow-up")
@@ -481,6 +487,8 @@ class PartnerConsent(models.Model):
     replaced_at = models.DateTimeField(_("renewed at"), null=True, blank=True)
 
     objects = PartnerConsentQuerySet.as_manager()
+    # Each decision's history says who and why: "by the laureate" on their own page.
+    history = HistoricalRecords(laureate=["laureate"])
 
     class Meta:
         verbose_name = _("consent to partner sharing")
@@ -503,24 +511,48 @@ class PartnerConsent(models.Model):
         return open_ and self.expires_on > (today or timezone.localdate())
 
 
-def consent_give(*, laureate: Laureate, version: str = CONSENT_VERSION) -> PartnerConsent:
-    """Record the laureate's consent to ``version`` of the text, valid 12 months from now."""
+def consent_give(
+    *, laureate: Laureate, version: str = CONSENT_VERSION, reason: str = ""
+) -> PartnerConsent:
+    """Record the laureate's consent to ``version`` of the text, valid 12 months from now.
+
+    The history records ``reason``, "by the laureate" unless another is given.
+    """
     if version != CONSENT_VERSION:
         raise ValidationError(_("The consent text has changed: please read it again."))
     now = timezone.now()
+    reason = reason or stored_reason(BY_THE_LAUREATE)
     with transaction.atomic():
-        laureate.partner_consents.open().select_for_update().update(replaced_at=now)
-        return PartnerConsent.objects.create(
+        # One row at most (a constraint): saved, so that the history keeps the renewal.
+        for previous in laureate.partner_consents.open().select_for_update():
+            previous.replaced_at = now
+            previous._change_reason = reason
+            previous.save(update_fields=["replaced_at"])
+        consent = PartnerConsent(
             laureate=laureate,
             version=version,
             given_at=now,
             expires_on=add_months(timezone.localdate(now), CONSENT_MONTHS),
         )
+        consent._change_reason = reason
+        consent.save()
+        return consent
 
 
-def consent_withdraw(*, laureate: Laureate) -> int:
-    """Close the laureate's open consent: partners no longer see them from the next request."""
-    return laureate.partner_consents.open().update(withdrawn_at=timezone.now())
+def consent_withdraw(*, laureate: Laureate, reason: str = "") -> int:
+    """Close the laureate's open consent: partners no longer see them from the next request.
+
+    The history records ``reason``, "by the laureate" unless another is given.
+    """
+    reason = reason or stored_reason(BY_THE_LAUREATE)
+    withdrawn = 0
+    with transaction.atomic():
+        for consent in laureate.partner_consents.open().select_for_update():
+            consent.withdrawn_at = timezone.now()
+            consent._change_reason = reason
+            consent.save(update_fields=["withdrawn_at"])
+            withdrawn += 1
+    return withdrawn
 
 
 # Placements -------------------------------------------------------------------------
@@ -562,6 +594,8 @@ class Placement(models.Model):
         _("source"), max_length=10, choices=PlacementSource.choices, default=PlacementSource.STAFF
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    history = HistoricalRecords(laureate=["laureate"])
 
     class Meta:
         verbose_name = _("placement")

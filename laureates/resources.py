@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, ngettext
 from import_export.fields import Field
 
+from emergence.history import BY_IMPORT, stored_reason
 from emergence.spreadsheets import (
     ChoiceWidget,
     DateWidget,
@@ -238,6 +239,8 @@ class LaureateResource(SpreadsheetResource):
     def before_save_instance(self, instance, row, **kwargs):
         instance.user.save()
         instance.user = instance.user
+        # The history says where the change came from (the importer is the person signed in).
+        instance._change_reason = stored_reason(BY_IMPORT)
 
     def after_save_instance(self, instance, row, **kwargs):
         # A new name or school is what partners search by.

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from emergence.admin import confirm_and_invite, object_error
+from emergence.history import HistoryAdmin
 from emergence.roles import is_laureate
 from emergence.spreadsheets import SpreadsheetModelAdmin
 from partners.models import (
@@ -103,7 +104,7 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Introduction)
-class IntroductionAdmin(admin.ModelAdmin):
+class IntroductionAdmin(HistoryAdmin):
     """Requests come from partners: the team passes each on to the laureate or declines it
     (list actions, or the buttons of the change page), and may link a placement."""
 
@@ -282,7 +283,7 @@ class ReferralAdminForm(forms.ModelForm):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
+class ReferralAdmin(HistoryAdmin):
     form = ReferralAdminForm
     list_display = (
         "referred_on",

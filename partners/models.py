@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from emergence.history import HistoricalRecords
 from laureates.models import SearchKind
 
 
@@ -222,6 +223,8 @@ class Introduction(models.Model):
     )
 
     objects = IntroductionQuerySet.as_manager()
+    # Who decided, passed on, answered; the partner member's message is theirs to erase too.
+    history = HistoricalRecords(laureate=["laureate"], user=["requested_by"])
 
     class Meta:
         verbose_name = _("introduction")
@@ -409,6 +412,8 @@ class Referral(models.Model):
     donation_received_on = models.DateField(_("donation received on"), null=True, blank=True)
 
     objects = ReferralQuerySet.as_manager()
+    # The referral and its donation (pledged, received): who recorded what, when.
+    history = HistoricalRecords(laureate=["candidate_laureate", "coopter__laureate"])
 
     class Meta:
         verbose_name = _("referral")

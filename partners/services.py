@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from emergence.history import history_record
 from emergence.outbox import outbox_enqueue
 from laureates.models import Laureate
 from partners.models import (
@@ -158,7 +159,7 @@ def introduction_forward(*, introduction: Introduction, by) -> Introduction:
                 % {"reason": capfirst(IntroductionClosedReason(blocker).label)}
             )
         now = timezone.now()
-        _move(
+        introduction = _move(
             introduction,
             IntroductionStatus.PENDING,
             status=IntroductionStatus.FORWARDED,
@@ -166,7 +167,6 @@ def introduction_forward(*, introduction: Introduction, by) -> Introduction:
             decided_by=by,
             forwarded_at=now,
         )
-        introduction = _reload(introduction)
         laureate_user = introduction.laureate.user
         outbox_enqueue(
             key=f"introduction_forwarded:{introduction.pk}",
@@ -188,7 +188,7 @@ def introduction_decline(*, introduction: Introduction, by) -> Introduction:
     """The team declines a waiting request; the partner member who asked is told, kindly."""
     with transaction.atomic():
         now = timezone.now()
-        _move(
+        introduction = _move(
             introduction,
             IntroductionStatus.PENDING,
             status=IntroductionStatus.DECLINED,
@@ -196,7 +196,6 @@ def introduction_decline(*, introduction: Introduction, by) -> Introduction:
             decided_by=by,
             closed_at=now,
         )
-        introduction = _reload(introduction)
         _tell_the_company(introduction, "introduction_declined")
     return introduction
 
@@ -221,7 +220,7 @@ def introduction_answer(
         else:
             status = IntroductionStatus.ACCEPTED
         now = timezone.now()
-        _move(
+        introduction = _move(
             introduction,
             IntroductionStatus.FORWARDED,
             status=status,
@@ -230,7 +229,6 @@ def introduction_answer(
             laureate_message=message.strip(),
             closed_reason=blocker,
         )
-        introduction = _reload(introduction)
         if status == IntroductionStatus.ACCEPTED:
             _send_contacts(introduction)
         else:
@@ -247,7 +245,7 @@ def introductions_expire(*, now: datetime.datetime | None = None) -> int:
     for introduction in Introduction.objects.unanswered_since(now).order_by("pk"):
         with transaction.atomic():
             try:
-                _move(
+                expired_one = _move(
                     introduction,
                     IntroductionStatus.FORWARDED,
                     status=IntroductionStatus.EXPIRED,
@@ -255,18 +253,22 @@ def introductions_expire(*, now: datetime.datetime | None = None) -> int:
                 )
             except ValidationError:
                 continue  # answered meanwhile, or expired by another run
-            _tell_the_company(_reload(introduction), "introduction_expired")
+            _tell_the_company(expired_one, "introduction_expired")
             expired += 1
     return expired
 
 
-def _move(introduction: Introduction, from_status: str, **changes) -> None:
+def _move(introduction: Introduction, from_status: str, **changes) -> Introduction:
     # One conditional UPDATE per transition: a request decided or answered twice (two staff
     # members, a double click, the expiry running at the moment the laureate answers) moves
-    # once, and sends its e-mails once.
+    # once, and sends its e-mails once. Returns the request as it now is, which the history
+    # records (an UPDATE adds no history row by itself).
     moved = Introduction.objects.filter(pk=introduction.pk, status=from_status).update(**changes)
     if moved != 1:
         raise ValidationError(_("This request has already been decided."))
+    introduction = _reload(introduction)
+    history_record(introduction)
+    return introduction
 
 
 def _reload(introduction: Introduction) -> Introduction:

@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from emergence.history import HistoricalRecords
+
 RATINGS = [(n, str(n)) for n in range(1, 6)]
 # The longest free-text answer, in characters (a counter on the form shows what is left).
 ANSWER_TEXT_MAX_LENGTH = 3000
@@ -391,6 +393,21 @@ class ActivityReport(models.Model):
     )
 
     objects = ActivityReportQuerySet.as_manager()
+    # The report's life (submitted, late, reviewed, reopened), never its answers: the history
+    # keeps these fields only, so an answer added later stays out of it too.
+    history = HistoricalRecords(
+        fields=[
+            "laureate",
+            "period",
+            "status",
+            "submitted_at",
+            "is_late",
+            "reviewed_at",
+            "reviewed_by",
+            "review_comment",
+        ],
+        laureate=["laureate"],
+    )
 
     class Meta:
         verbose_name = _("activity report")

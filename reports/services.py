@@ -216,7 +216,8 @@ def report_save_draft(
             else:
                 extra.pop(key, None)
         locked.extra_answers = extra
-        locked.save()
+        # Answers are not history (emergence/history.py): the report's history is its life.
+        locked.save_without_historical_record()
     return locked
 
 

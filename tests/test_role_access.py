@@ -39,10 +39,11 @@ STAFF_ROLES = {"L": roles.LEAD, "R": roles.REFERENT, "W": roles.WORKSHOPS, "P": 
 # model: who may open its             list    add    change  delete  history
 MODEL_PAGES = {
     "auth.group": ("L", "L", "L", "L", "L"),
-    "emergence.user": ("LRWP", "LP", "LRWP", "L", "LRWP"),
+    # History pages (emergence/history.py) of tracked models: who may change the object.
+    "emergence.user": ("LRWP", "LP", "LRWP", "L", "LP"),
     "emergence.outboxemail": ("L", "-", "L", "L", "L"),
     "laureates.promotion": ("LRWP", "L", "LRWP", "L", "LRWP"),
-    "laureates.laureate": ("LRWP", "L", "LRWP", "L", "LRWP"),
+    "laureates.laureate": ("LRWP", "L", "LRWP", "L", "LR"),
     "laureates.sponsor": ("LRP", "LRP", "LRP", "L", "LRP"),
     "laureates.sponsorship": ("LR", "LR", "LR", "L", "LR"),
     "laureates.followup": ("LR", "LR", "LR", "L", "LR"),
@@ -94,6 +95,15 @@ OTHER_PAGES = [
     ("admin:reports_questionnaire_copy", "reports.questionnaire", "L"),
     # Staff pages outside the console ask the same permissions.
     ("workshops:attendance", "workshops.session", "LW"),
+    # One version in a change history: who may change the object, as its history page.
+    ("admin:emergence_user_simple_history", "emergence.user", "LP"),
+    ("admin:laureates_laureate_simple_history", "laureates.laureate", "LR"),
+    ("admin:laureates_sponsorship_simple_history", "laureates.sponsorship", "LR"),
+    ("admin:laureates_followup_simple_history", "laureates.followup", "LR"),
+    ("admin:laureates_placement_simple_history", "laureates.placement", "LRP"),
+    ("admin:reports_activityreport_simple_history", "reports.activityreport", "LR"),
+    ("admin:partners_introduction_simple_history", "partners.introduction", "LRP"),
+    ("admin:partners_referral_simple_history", "partners.referral", "LP"),
 ]
 
 # Pages every signed-in staff member has, or that only serve the others.
@@ -184,6 +194,8 @@ def _page_urls(objects) -> list[tuple[str, str, str]]:
             pages.append((f"{label} {suffix}", reverse(f"{prefix}_{suffix}", args=args), letters))
     for name, about, letters in OTHER_PAGES:
         args = [objects[about].pk] if about else []
+        if name.endswith("_simple_history"):  # a version: the object's last history row
+            args.append(objects[about].history.latest().history_id)
         pages.append((name, reverse(name, args=args), letters))
     return pages
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import object_error
+from emergence.history import HistoryAdmin
 from emergence.roles import may_read_confidential
 from emergence.spreadsheets import BooleanWidget
 from laureates.admin import StaffListFilter
@@ -112,7 +113,7 @@ class ReviewForm(forms.Form):
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(admin.ModelAdmin):
+class ActivityReportAdmin(HistoryAdmin):
     list_display = (
         "period",
         "laureate_name",
