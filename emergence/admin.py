@@ -259,3 +259,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
             % {"count": count},
         )
 
+
+# Erasure requests (« Mes données ») live in their own module.
+from emergence import data_admin  # noqa: E402, F401

@@ -317,11 +317,12 @@ def _anonymise(user) -> None:
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     ErasureRequest.objects.filter(user=user).update(reason="")
-    DataExport.objects.filter(owner=user).delete()
+    _data_exports_forget(user=user, terms=terms)
     user.first_name = user.last_name = ""
     user.email = placeholder
     user.is_active = user.is_staff = user.is_superuser = False
-    user.set_unusable_password()
+    if user.has_usable_password():
+        user.set_unusable_password()
     user.erased_at = user.erased_at or now
     user.save(
         update_fields=[
@@ -355,8 +356,9 @@ def _outbox_forget(*, user, email: str, terms: list[str], placeholder: str) -> N
     # yet is never sent.
     theirs = OutboxEmail.objects.filter(Q(user=user) | Q(to__iexact=email))
     naming = OutboxEmail.objects.filter(_text_matches(terms, "subject", "text", "html"))
-    theirs.update(to=placeholder, subject="", text="", html="", last_error="")
+    theirs.update(to=placeholder, subject="", text="", html="")
     naming.update(subject="", text="", html="")
+    OutboxEmail.objects.filter(last_error__icontains=email).update(last_error="")
     OutboxEmail.objects.filter(Q(to=placeholder) | Q(subject="", text="", html="")).exclude(
         status__in=[OutboxStatus.SENT, OutboxStatus.FAILED]
     ).update(
@@ -373,6 +375,21 @@ def _admin_log_forget(*, user, terms: list[str]) -> None:
         object_repr="—"
     )
     LogEntry.objects.filter(_text_matches(terms, "change_message")).update(change_message="")
+
+
+def _data_exports_forget(*, user, terms: list[str]) -> None:
+    """The person's own downloads, and others' that name them (a partner member's requests):
+    there are few, as each lives ``DATA_EXPORT_DAYS``."""
+    DataExport.objects.filter(owner=user).delete()
+    wanted = [term.casefold() for term in terms]
+    naming = [
+        export.pk
+        for export in DataExport.objects.filter(ready_at__isnull=False).only("json_file").iterator()
+        if any(
+            term in bytes(export.json_file).decode(errors="ignore").casefold() for term in wanted
+        )
+    ]
+    DataExport.objects.filter(pk__in=naming).delete()
 
 
 def _sign_in_logs_forget(*, email: str, placeholder: str) -> None:

@@ -197,8 +197,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.run_daily_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
-    "report-read-records-purge": {
-        "task": "reports.tasks.purge_read_records",
+    # Every retention rule (RETENTION_DAYS below), staff read records included.
+    "retention": {
+        "task": "emergence.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=30),
     },
 }

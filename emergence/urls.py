@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from emergence import csp, mfa, security, views
+from emergence import csp, data_views, mfa, security, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -26,6 +26,10 @@ urlpatterns = [
     path("accounts/two-factor/setup/", mfa.setup, name="mfa_setup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    path("me/data/", data_views.page, name="personal_data"),
+    path("me/data/prepare/", data_views.prepare, name="personal_data_prepare"),
+    path("me/data/erase/", data_views.erase, name="personal_data_erase"),
+    path("me/data/files/<str:token>.<str:kind>", data_views.download, name="personal_data_file"),
     path("me/", include("laureates.urls")),
     path("me/introductions/", include("partners.urls_laureate")),
     path("reports/", include("reports.urls")),

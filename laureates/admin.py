@@ -28,6 +28,7 @@ from laureates.models import (
     placement_record,
     search_text_refresh,
 )
+from laureates.personal_data import laureate_delete
 from laureates.resources import LaureateResource, SponsorResource
 
 
@@ -174,7 +175,7 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
     list_per_page = 100
     actions = ["send_invitation"]
     fieldsets = (
-        (None, {"fields": ("user", "promotion", "status", "situation", "referent")}),
+        (None, {"fields": ("user", "promotion", ("status", "left_on"), "situation", "referent")}),
         (_("Studies"), {"fields": ("track", "study_year", "school")}),
         (_("Contact"), {"fields": ("city", "phone")}),
         (None, {"fields": ("joined_on",)}),
@@ -270,6 +271,14 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
         super().save_model(request, obj, form, change)
         # A new school, or another account (another name), is what partners search by.
         search_text_refresh(laureate_ids=[obj.pk])
+
+    # Deleting a laureate also erases and closes their account (README, « Mes données »).
+    def delete_model(self, request, obj):
+        laureate_delete(laureate=obj)
+
+    def delete_queryset(self, request, queryset):
+        for laureate in queryset.select_related("user"):
+            laureate_delete(laureate=laureate)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not FollowUp:

@@ -135,6 +135,16 @@ class Laureate(models.Model):
         limit_choices_to={"is_staff": True},
     )
     joined_on = models.DateField(_("joined on"), default=timezone.localdate)
+    # From this day the retention rule "left_laureates" counts (README, « Mes données »).
+    left_on = models.DateField(
+        _("left the programme on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Filled in with today's date when the status becomes “left the programme”; "
+            "correct it if they left earlier. Their data is erased 3 years after it."
+        ),
+    )
 
     objects = LaureateQuerySet.as_manager()
     # Who changed what and when; a change of status says why (emergence/history.py).
@@ -168,6 +178,12 @@ class Laureate(models.Model):
                     % {"email": self.user.email, "kind": kind}
                 }
             )
+        # The day they left, which retention counts from: set when the status becomes "left"
+        # (by the form or an import), gone when they come back.
+        if self.status == Status.LEFT and self.left_on is None:
+            self.left_on = timezone.localdate()
+        elif self.status != Status.LEFT:
+            self.left_on = None
 
     def consent_state(self, today: datetime.date | None = None) -> str:
         """ "none", "valid", "expiring" (renew soon) or "expired"; needs the annotation of

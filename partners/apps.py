@@ -11,3 +11,9 @@ class PartnersConfig(AppConfig):
         from partners.panels import introductions_panel
 
         register_home_panel(introductions_panel)
+
+        from emergence.personal_data import personal_data_register
+        from partners.personal_data import PART
+
+        # « Mes données »: this app's part of the download, the erasure and retention.
+        personal_data_register(PART)

@@ -7,6 +7,12 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Activity reports")
 
     def ready(self):
+        from emergence.personal_data import personal_data_register
+        from reports.personal_data import PART
+
+        # « Mes données »: this app's part of the download, the erasure and retention.
+        personal_data_register(PART)
+
         from laureates.panels import register_home_panel
         from reports.panels import reports_panel
 

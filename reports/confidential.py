@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from emergence.roles import confidential_readable
 from reports.models import (
     ANSWER_SECTIONS,
-    READ_RECORD_RETENTION_DAYS,
     ActivityReport,
     ReadWhat,
     ReportPeriod,
@@ -78,9 +77,3 @@ def export_read_record(
         ),
         batch_size=1000,
     )
-
-
-def report_reads_purge(*, days: int = READ_RECORD_RETENTION_DAYS) -> int:
-    """Delete the read records older than ``days``; returns how many went."""
-    deleted, _by_model = ReportRead.objects.older_than(days).delete()
-    return deleted

@@ -546,10 +546,6 @@ class QuietPeriod(models.Model):
         return f"{self.name} ({self.starts_on:%d/%m/%Y} – {self.ends_on:%d/%m/%Y})"
 
 
-#: Read records are kept this long (one year), then deleted by the daily purge task.
-READ_RECORD_RETENTION_DAYS = 365
-
-
 class ReadWhat(models.TextChoices):
     REPORT = "report", _("report")
     REPORT_CONFIDENTIAL = "report_confidential", _("report, with its confidential answers")
@@ -565,8 +561,9 @@ class ReportRead(models.Model):
     """A staff member opened a laureate's report or their confidential answers (who looked).
 
     Written by reports/confidential.py, read by the programme lead, deleted after
-    ``READ_RECORD_RETENTION_DAYS``. The reader's e-mail is copied so that the record still
-    says who it was after their account is deleted.
+    ``RETENTION_DAYS["read_records"]`` (a retention rule of reports/personal_data.py). The
+    reader's e-mail is copied so that the record still says who it was after their account
+    is deleted (not once they are erased).
     """
 
     user = models.ForeignKey(

@@ -19,11 +19,11 @@ from django.utils import translation
 from django.utils.text import capfirst
 
 from emergence import roles
+from emergence.personal_data import retention_apply
 from laureates.models import Laureate
 from reports.confidential import CONFIDENTIAL_NOTICE, CONFIDENTIAL_SIGNAL
 from reports.models import ActivityReport, QuestionKind, ReadWhat, ReportRead, Triage
 from reports.questionnaires import questionnaire_copy
-from reports.tasks import purge_read_records
 from reports.triage import REASONS
 from tests.factories import LaureateFactory, RoleStaffFactory
 from tests.report_factories import (
@@ -558,6 +558,9 @@ def test_read_records_are_deleted_after_12_months(time_machine, referent_client,
     referent_client.force_login(referent)  # the first session has expired
     referent_client.get(report_url(report))
 
+    def purge_read_records() -> int:
+        return retention_apply(only={"read_records"})["read_records"]
+
     time_machine.move_to(NOW + datetime.timedelta(days=364), tick=False)
     assert purge_read_records() == 0
     time_machine.move_to(NOW + datetime.timedelta(days=366), tick=False)
@@ -571,7 +574,9 @@ def test_read_records_are_deleted_after_12_months(time_machine, referent_client,
 def test_the_purge_runs_daily_from_the_beat_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
-    assert "reports.tasks.purge_read_records" in tasks
+    # One daily retention task applies every rule, the read records' among them.
+    assert "emergence.tasks.apply_retention" in tasks
+    assert settings.RETENTION_DAYS["read_records"] == 365
 
 
 # Questionnaires ----------------------------------------------------------------------------

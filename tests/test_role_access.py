@@ -16,7 +16,7 @@ from django.test import RequestFactory
 from django.urls import URLResolver, reverse
 
 from emergence import roles
-from emergence.models import OutboxEmail
+from emergence.models import ErasureRequest, OutboxEmail
 from laureates.models import Placement, SearchKind
 from partners.models import PartnerViewLog
 from reports.models import QuietPeriod, ReportRead, Triage
@@ -42,6 +42,8 @@ MODEL_PAGES = {
     # History pages (emergence/history.py) of tracked models: who may change the object.
     "emergence.user": ("LRWP", "LP", "LRWP", "L", "LP"),
     "emergence.outboxemail": ("L", "-", "L", "L", "L"),
+    # « Mes données »: the lead decides; the person asks on their page; the record stays.
+    "emergence.erasurerequest": ("L", "-", "L", "-", "L"),
     "laureates.promotion": ("LRWP", "L", "LRWP", "L", "LRWP"),
     "laureates.laureate": ("LRWP", "L", "LRWP", "L", "LR"),
     "laureates.sponsor": ("LRP", "LRP", "LRP", "L", "LRP"),
@@ -125,6 +127,7 @@ GENERIC = {
 ACTIONS = {
     "emergence.user": {"send_invitation": "LP", "reset_two_factor": "L", "delete_selected": "L"},
     "emergence.outboxemail": {"resend": "L", "delete_selected": "L"},
+    "emergence.erasurerequest": {},
     "auth.group": {"delete_selected": "L"},
     "laureates.promotion": {"delete_selected": "L"},
     "laureates.laureate": {
@@ -224,6 +227,7 @@ def objects(db):
         "emergence.outboxemail": OutboxEmail.objects.create(
             key="test:1", kind="test", to="a@example.org", language="fr", subject="S", text="T"
         ),
+        "emergence.erasurerequest": ErasureRequest.objects.create(user=laureate.user),
         "laureates.promotion": laureate.promotion,
         "laureates.laureate": laureate,
         "laureates.sponsor": SponsorshipFactory(laureate=laureate).sponsor,

@@ -7,6 +7,12 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self):
+        from emergence.personal_data import personal_data_register
+        from workshops.personal_data import PART
+
+        # « Mes données »: this app's part of the download, the erasure and retention.
+        personal_data_register(PART)
+
         from laureates.panels import register_home_panel
         from workshops.panels import workshops_panel
 
