@@ -25,6 +25,10 @@ OVERRIDDEN = [
     gettext_noop("Add another %(model)s"),
     gettext_noop("Delete selected %(model)s"),
     gettext_noop("View selected %(model)s"),
+    # The theme switch: an ordinary space before « : ».
+    gettext_noop("Toggle theme (current theme: auto)"),
+    gettext_noop("Toggle theme (current theme: light)"),
+    gettext_noop("Toggle theme (current theme: dark)"),
     # django-import-export: « Importation terminée: » without its space.
     gettext_noop("Import finished: {} new, {} updated, {} deleted and {} skipped {}."),
     # django-celery-beat: « Tâches périodique », « Intervales ».

@@ -568,7 +568,7 @@ class SpreadsheetExportForm(SelectableFieldsExportForm):
 
     def _get_field_label(self, resource, field_name: str) -> str:
         if issubclass(resource, SpreadsheetResource):
-            return resource().export_header(field_name)
+            return capfirst(resource().export_header(field_name).replace("_", " "))
         return super()._get_field_label(resource, field_name)
 
 

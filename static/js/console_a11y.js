@@ -145,9 +145,45 @@
     });
   }
 
+  function nameIcons(root) {
+    // The filter_horizontal widget's search icon: a span with an aria-label is only allowed
+    // a name once it says what it is.
+    root.querySelectorAll("span.help-tooltip[aria-label]:not([role])").forEach(function (icon) {
+      icon.setAttribute("role", "img");
+    });
+  }
+
+  function nameEmptyLinks(root) {
+    // A filter on a text column lists the empty value as a link with no text.
+    root.querySelectorAll("#changelist-filter a").forEach(function (link) {
+      if (!link.textContent.trim() && !link.getAttribute("aria-label")) {
+        link.textContent = document.documentElement.lang === "en" ? "(empty)" : "(vide)";
+      }
+    });
+  }
+
+  function focusableScrollers(root) {
+    // A table wider than the screen scrolls in its own box: the keyboard must reach it too.
+    root.querySelectorAll(".inline-group .tabular, .console-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        if (!box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          var heading = box.querySelector("h2, caption");
+          if (heading) {
+            box.setAttribute("aria-label", clean(heading.textContent));
+          }
+        }
+      }
+    });
+  }
+
   function run() {
     nameFields(document);
     nameSelect2(document);
+    nameIcons(document);
+    nameEmptyLinks(document);
+    focusableScrollers(document);
   }
 
   var pending = false;
@@ -174,4 +210,5 @@
   } else {
     start();
   }
+  window.addEventListener("resize", schedule);
 })();
