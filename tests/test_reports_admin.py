@@ -755,7 +755,7 @@ def test_the_report_page_is_the_report_with_rating_labels_and_review_buttons_at_
     response = referent_client.get(reverse("admin:reports_activityreport_change", args=[report.pk]))
 
     content = page(response)
-    assert "<h1>Rapport de Inès Benali</h1>" in content
+    assert "<h1>Rapport d’Inès Benali</h1>" in content
     assert "Modification de" not in content
     assert "4 — bien" in content
     # « Enregistrer et marquer comme relu » above the answers as well as below them.

@@ -7,13 +7,13 @@ from django.db.models import OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import object_error
 from emergence.history import HistoryAdmin
 from emergence.roles import may_read_confidential
-from emergence.spreadsheets import BooleanWidget
+from emergence.spreadsheets import BooleanWidget, normalise
 from laureates.admin import StaffListFilter
 from laureates.models import Laureate
 from reports.admin.common import action_form_page
@@ -61,6 +61,13 @@ REPORT_FIELDS = (
 REVIEW_READONLY = ("reviewed_at", "reviewed_by")
 # In place of each confidential answer, for staff who may not read it.
 HIDDEN_FIELDS = {name: f"hidden_{name}" for name in CONFIDENTIAL_FIELDS}
+
+
+def _report_of(name: str) -> str:
+    """« Rapport de Paul », « Rapport d’Inès »: French elides « de » before a vowel."""
+    if normalise(name[:1]) in tuple("aeiouy"):
+        return pgettext("before a vowel", "Report of %(laureate)s") % {"laureate": name}
+    return gettext("Report of %(laureate)s") % {"laureate": name}
 
 
 def _rating(name: str):
@@ -179,7 +186,7 @@ class ActivityReportAdmin(HistoryAdmin):
             # Read-only answers: the page is the report, not a form to change it.
             extra_context = {
                 **(extra_context or {}),
-                "title": gettext("Report of %(laureate)s") % {"laureate": report.laureate},
+                "title": _report_of(str(report.laureate)),
             }
         return super().change_view(request, object_id, form_url, extra_context)
 
