@@ -100,7 +100,7 @@ def database_dump() -> str:
                         value = json.dumps(value, ensure_ascii=False)
                     if isinstance(value, str):
                         values.append(value)
-    return fold("\n".join(values))
+    return fold("\n".join(sorted(values)))  # in any order: PostgreSQL moves updated rows
 
 
 def _json_as_written(text: str) -> str:
