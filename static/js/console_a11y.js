@@ -186,17 +186,12 @@
     focusableScrollers(document);
   }
 
-  var pending = false;
+  // At once, in the observer's microtask: a widget drawn by select2 is named before anything
+  // (a screen reader, a test) reads the page. Our own changes are not observed.
   function schedule() {
-    if (!pending) {
-      pending = true;
-      window.requestAnimationFrame(function () {
-        pending = false;
-        observer.disconnect();
-        run();
-        observer.observe(document.body, { childList: true, subtree: true });
-      });
-    }
+    observer.disconnect();
+    run();
+    observer.observe(document.body, { childList: true, subtree: true });
   }
   var observer = new MutationObserver(schedule);
 
