@@ -9,6 +9,10 @@ class EmergenceConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from emergence.formats import install_french_ordinal
+
+        install_french_ordinal()  # « 1er juin », not « 1 juin »
+
         from emergence.security import session_start_staff_clock
 
         # A staff session's idle expiry starts at sign-in, whichever login view was used.

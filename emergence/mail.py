@@ -4,6 +4,8 @@ Each e-mail is three templates: ``emails/<name>_subject.txt``,
 ``emails/<name>.txt`` and ``emails/<name>.html``.
 """
 
+import re
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -17,7 +19,8 @@ def render_email(name: str, context: dict, *, language: str | None = None) -> tu
         subject = render_to_string(f"emails/{name}_subject.txt", context)
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-    return " ".join(subject.split()), text, html
+    # One line, keeping French non-breaking spaces (str.split() would take them for spaces).
+    return re.sub(r"[ \t\r\n]+", " ", subject).strip(), text, html
 
 
 def send_email(name: str, context: dict, *, to: str, language: str | None = None) -> None:

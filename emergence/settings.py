@@ -124,6 +124,8 @@ LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+# British English dates ("15 January 2027", "12/08/2026" for 12 August): emergence/formats/en/.
+FORMAT_MODULE_PATH = ["emergence.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

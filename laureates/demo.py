@@ -101,7 +101,7 @@ SPONSORS = [
     ("Olivier", "Texier", "Banque Solidaire"),
 ]
 FOLLOW_UP_NOTES = [
-    "Point d'étape : les partiels se sont bien passés.",
+    "Point d'étape\u00a0: les partiels se sont bien passés.",
     "Cherche un stage de deuxième année, CV relu ensemble.",
     "Fatigue en période d'examens, à rappeler dans un mois.",
     "Rencontre avec le parrain prévue le mois prochain.",

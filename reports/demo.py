@@ -32,17 +32,17 @@ PAST_QUARTERS = 4
 
 QUESTIONS = {
     "previous": [
-        ("housing", "Êtes-vous satisfait·e de votre logement ?",
+        ("housing", "Êtes-vous satisfait·e de votre logement\u00a0?",
          "Are you happy with your housing?", QuestionKind.SCALE, "", True),
-        ("summer_plans", "Que prévoyez-vous pour l'été ?",
+        ("summer_plans", "Que prévoyez-vous pour l'été\u00a0?",
          "What are your plans for the summer?", QuestionKind.LONG_TEXT, "", False),
     ],
     "current": [
-        ("housing", "Êtes-vous satisfait·e de votre logement ?",
+        ("housing", "Êtes-vous satisfait·e de votre logement\u00a0?",
          "Are you happy with your housing?", QuestionKind.SCALE, "", True),
-        ("scholarship_received", "Avez-vous reçu votre bourse pour cette année ?",
+        ("scholarship_received", "Avez-vous reçu votre bourse pour cette année\u00a0?",
          "Have you received your grant for this year?", QuestionKind.YES_NO, "", False),
-        ("workshop_wish", "Quel atelier vous aiderait le plus ?",
+        ("workshop_wish", "Quel atelier vous aiderait le plus\u00a0?",
          "Which workshop would help you most?", QuestionKind.CHOICE,
          "cv | CV et lettre de motivation | CV and cover letter\n"
          "interview | Préparer un entretien | Interview practice\n"
@@ -80,7 +80,11 @@ SEARCHES = [
      "Jeune diplômé·e, premier emploi en conseil, disponible à la rentrée."),
     (SearchChoice.NOTHING, "", "", None, ""),
 ]  # fmt: skip
-REVIEW_COMMENTS = ["RAS, bon trimestre.", "À suivre : moral en baisse.", "Relancé par téléphone."]
+REVIEW_COMMENTS = [
+    "RAS, bon trimestre.",
+    "À suivre\u00a0: moral en baisse.",
+    "Relancé par téléphone.",
+]
 
 
 @dataclass

@@ -359,7 +359,7 @@ def test_inviting_users_names_how_many_and_skips_inactive_ones(
 
     content = html.unescape(response.content.decode())
     assert "1 invitation va être envoyée" in content
-    assert "1 utilisateur inactif n'a pas été invité" in content
+    assert "1 utilisateur inactif n’a pas été invité" in content
     assert [message.to for message in mail.outbox] == [[active.email]]
 
 

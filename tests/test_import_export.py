@@ -196,7 +196,7 @@ def test_import_never_turns_a_staff_or_partner_account_into_a_laureate(referent,
     assert Laureate.objects.count() == 0
     errors = import_errors(result)
     assert any(
-        line.startswith("Ligne 2") and referent.email in line and "membre de l'équipe" in line
+        line.startswith("Ligne 2") and referent.email in line and "membre de l’équipe" in line
         for line in errors
     ), errors
     assert any(
@@ -230,8 +230,8 @@ def test_import_with_one_bad_row_imports_nothing_and_names_the_row(referent, out
     ]
     assert "astrologie" in errors[0] and "Filière" in errors[0]
     row_4 = " ".join(errors[1:])
-    assert "15 n'est pas compris entre 1 et 12" in row_4
-    assert "Aucun membre de l'équipe n'a l'adresse e-mail nobody@example.org" in row_4
+    assert "15 n’est pas compris entre 1 et 12" in row_4
+    assert "Aucun membre de l’équipe n’a l’adresse e-mail nobody@example.org" in row_4
     assert "31/02/2033" in row_4
 
 
@@ -246,7 +246,7 @@ def test_a_referent_who_is_not_staff_is_a_row_error(outsider):
     assert not Laureate.objects.exists()
     assert import_errors(result) == [
         "Ligne 2\u00a0: referent\u00a0: "
-        "Aucun membre de l'équipe n'a l'adresse e-mail nobody@example.org."
+        "Aucun membre de l’équipe n’a l’adresse e-mail nobody@example.org."
     ]
 
 
@@ -319,8 +319,8 @@ def test_a_sponsor_of_an_unknown_company_is_a_row_error(db):
 
     assert not Sponsor.objects.exists()
     assert import_errors(result) == [
-        "Ligne 2\u00a0: company\u00a0: Aucune entreprise ne s'appelle «\u00a0Nowhere Inc\u00a0»"
-        "\u00a0: importez d'abord les entreprises."
+        "Ligne 2\u00a0: company\u00a0: Aucune entreprise ne s’appelle «\u00a0Nowhere Inc\u00a0»"
+        "\u00a0: importez d’abord les entreprises."
     ]
 
 
@@ -657,7 +657,7 @@ def test_admin_preview_of_a_file_without_an_email_column_says_so(lead_client):
     assert response.status_code == 200
     assert "confirm_form" not in response.context
     # The staff console speaks French.
-    assert "Le fichier n'a pas de colonne «\u00a0E-mail\u00a0»." in html.unescape(
+    assert "Le fichier n’a pas de colonne «\u00a0E-mail\u00a0»." in html.unescape(
         response.content.decode()
     )
 

@@ -424,7 +424,7 @@ def test_the_laureates_no_tells_the_company_without_their_message(
     assert waiting.status == IntroductionStatus.DECLINED
     assert waiting.laureate_message == "J'ai déjà trouvé un stage."
     told = outbox()[partner_member.user.email]
-    assert "Cette mise en relation n'aura pas lieu" in told
+    assert "Cette mise en relation n’aura pas lieu" in told
     assert "trouvé un stage" not in told
     assert followed.user.email not in told and PHONE not in told
     detail = client_for(partner_member.user).get(f"/partners/introductions/{waiting.pk}/")
@@ -584,7 +584,7 @@ def test_a_partner_sees_the_status_of_their_companys_requests(partner_client, pa
     other = IntroductionFactory(title="Demande d'une autre entreprise")
     html = partner_client.get("/partners/introductions/").content.decode()
     assert "Demande de ma collègue" in html
-    assert "Demande d&#x27;une autre entreprise" not in html
+    assert "Demande d’une autre entreprise" not in html
     assert partner_client.get(f"/partners/introductions/{mine.pk}/").status_code == 200
     assert partner_client.get(f"/partners/introductions/{other.pk}/").status_code == 404
 

@@ -519,7 +519,7 @@ def test_an_alumnus_becomes_a_partner_member_only_when_staff_say_so(client, db):
     data = {"company": company.pk, "job_title": "Chargé de recrutement"}
 
     response = client.post(url, {**data, "user": colleague.pk})
-    assert "compte d&#x27;un membre de l&#x27;équipe" in response.content.decode()
+    assert "compte d’un membre de l’équipe" in response.content.decode()
     response = client.post(url, {**data, "user": alumnus.user_id})
     assert "cochez la case" in response.content.decode()
     assert not company.memberships.exists()

@@ -93,7 +93,7 @@ def test_the_french_catalogue_is_complete_and_compiled():
         else:
             assert compiled.gettext(message["msgid"]) == message["msgstr"][0]
     assert compiled.gettext("Log in") == "Se connecter"
-    assert compiled.gettext("Staff console") == "Console de l'équipe"
+    assert compiled.gettext("Staff console") == "Console de l’équipe"
     assert compiled.pgettext("laureate status", "alumni") == "ancien"
     assert compiled.ngettext("%(count)d inactive user was not invited.", "", 0).startswith(
         "%(count)d utilisateur inactif"
@@ -104,7 +104,7 @@ def test_a_laureate_page_is_in_french(laureate_client):
     content = page(laureate_client.get("/me/"))
 
     assert '<html lang="fr"' in content
-    for words in ("Bonjour Inès", "Mes études", "Filière", "Année d'études", "Se déconnecter"):
+    for words in ("Bonjour Inès", "Mes études", "Filière", "Année d’études", "Se déconnecter"):
         assert words in content
     assert "My studies" not in content
 

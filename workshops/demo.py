@@ -31,7 +31,7 @@ KEY_DATES = [
         "Rentrée PASS/LAS",
         9,
         1,
-        "Bien démarrer la PASS : méthodes et rythme",
+        "Bien démarrer la PASS\u00a0: méthodes et rythme",
         True,
     ),
     (
@@ -55,7 +55,7 @@ KEY_DATES = [
         "Épreuves de fin de PASS",
         5,
         18,
-        "Dernière ligne droite : les épreuves et les oraux",
+        "Dernière ligne droite\u00a0: les épreuves et les oraux",
         False,
     ),
 ]
