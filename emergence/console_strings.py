@@ -35,6 +35,8 @@ OVERRIDDEN = [
     gettext_noop("periodic tasks"),
     gettext_noop("intervals"),
     gettext_noop("interval"),
+    # django-import-export: « les champs suivants: » without its space.
+    gettext_noop("This importer will import the following fields: "),
 ]
 
 #: The outbox's kinds of e-mail (OutboxEmail.kind), as staff read them.
