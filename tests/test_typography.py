@@ -111,9 +111,6 @@ def english_words(text: str) -> list[str]:
 
 # Texts the project does not write, left as they are: each with its reason. Keep it short.
 NOT_OURS = {
-    # Django's own French for the console's theme switch (« Changer de thème (actuellement :
-    # clair) »): a plain space before the colon.
-    "Changer de thème (actuellement",
     # django-axes names its records in English, in its code: « Attempted Access: … ».
     "Attempted Access:",
     "Failed access:",
