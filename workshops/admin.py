@@ -178,6 +178,13 @@ def _days_before(session) -> str:
     days = session.days_before(session.key_date)
     if days is None:
         return _("no key date")
+    if days < 0:  # a session placed after its key date
+        return ngettext("%(days)d day after %(label)s", "%(days)d days after %(label)s", -days) % {
+            "days": -days,
+            "label": session.key_date_label,
+        }
+    if days == 0:
+        return _("on the day of %(label)s") % {"label": session.key_date_label}
     return ngettext("%(days)d day before %(label)s", "%(days)d days before %(label)s", days) % {
         "days": days,
         "label": session.key_date_label,
