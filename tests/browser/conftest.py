@@ -51,6 +51,12 @@ def page(browser, live_server):
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
+    # What the page still sends once the test is over (an autosave when the page is left, a
+    # save the script had queued) must not reach the live server while the test database is
+    # being emptied: refuse it, leave the page, and let a request already under way finish.
+    context.route("**/*", lambda route: route.abort())
+    page.goto("about:blank", wait_until="commit")
+    page.wait_for_timeout(300)
     context.close()
 
 
