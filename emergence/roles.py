@@ -13,6 +13,7 @@ keeps this module free of imports from the apps above.
 
 from functools import wraps
 
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q
@@ -200,6 +201,20 @@ STAFF_ROLES: dict[str, list[str]] = {
         ),
     ],
 }
+
+
+def roles_migrate(apps, schema_editor) -> None:
+    """The body of every data migration that syncs the roles (``RunPython(roles_migrate)``).
+
+    Permissions are created by ``post_migrate``, after every migration: on a fresh database
+    they do not exist yet, so they are created first, for every app, from the historical
+    models; then the roles get exactly theirs.
+    """
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    roles_sync(apps=apps)
 
 
 def roles_sync(*, apps=None) -> None:

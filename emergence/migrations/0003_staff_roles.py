@@ -4,18 +4,11 @@ Permissions are created by ``post_migrate``, after every migration: on a fresh d
 do not exist yet here, so they are created first, for every app, from the historical models.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from emergence.roles import roles_migrate
 
-def create_roles(apps, schema_editor):
-    from emergence.roles import roles_sync
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles_sync(apps=apps)
 
 
 class Migration(migrations.Migration):
@@ -29,4 +22,4 @@ class Migration(migrations.Migration):
         ("partners", "0003_company_active_and_referral_job_labels"),
     ]
 
-    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(roles_migrate, migrations.RunPython.noop)]

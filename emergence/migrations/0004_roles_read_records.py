@@ -5,18 +5,11 @@ The same code as 0003: permissions are created first (``post_migrate`` comes aft
 migration), then the roles are synced with ``emergence.roles.STAFF_ROLES``.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
+from emergence.roles import roles_migrate
 
-def sync_roles(apps, schema_editor):
-    from emergence.roles import roles_sync
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles_sync(apps=apps)
 
 
 class Migration(migrations.Migration):
@@ -25,4 +18,4 @@ class Migration(migrations.Migration):
         ("reports", "0004_question_confidential_and_read_records"),
     ]
 
-    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(roles_migrate, migrations.RunPython.noop)]

@@ -5,18 +5,11 @@ The roles part is the same code as 0003: permissions are created first (``post_m
 comes after every migration), then the roles are synced with ``emergence.roles.STAFF_ROLES``.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from emergence.roles import roles_migrate
 
-def sync_roles(apps, schema_editor):
-    from emergence.roles import roles_sync
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles_sync(apps=apps)
 
 
 class Migration(migrations.Migration):
@@ -33,5 +26,5 @@ class Migration(migrations.Migration):
                 default=0, editable=False, verbose_name="session version"
             ),
         ),
-        migrations.RunPython(sync_roles, migrations.RunPython.noop),
+        migrations.RunPython(roles_migrate, migrations.RunPython.noop),
     ]

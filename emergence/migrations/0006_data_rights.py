@@ -7,20 +7,11 @@ import django.db.models.deletion
 import django.utils.timezone
 import emergence.models
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
+from emergence.roles import roles_migrate
 
-def sync_roles(apps, schema_editor):
-    # The programme lead decides erasure requests (every permission of the emergence app): the
-    # same code as 0003, permissions first (post_migrate comes after every migration).
-    from emergence.roles import roles_sync
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    roles_sync(apps=apps)
 
 
 class Migration(migrations.Migration):
@@ -188,5 +179,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(sync_roles, migrations.RunPython.noop),
+        migrations.RunPython(roles_migrate, migrations.RunPython.noop),
     ]
