@@ -627,9 +627,7 @@ def test_the_cancel_confirmation_of_another_laureate_gives_404(
     assert client.get(reverse("workshops:cancel", args=[theirs.pk])).status_code == 404
 
 
-def test_a_session_after_its_key_date_says_how_many_days_after_in_words(
-    workshops_client, session
-):
+def test_a_session_after_its_key_date_says_how_many_days_after_in_words(workshops_client, session):
     KeyDateFactory(date=session.starts_at.date() - datetime.timedelta(days=137))
 
     response = workshops_client.get(reverse("admin:workshops_session_changelist"))
