@@ -13,7 +13,6 @@ from io import BytesIO
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -44,6 +43,7 @@ from emergence.personal_data import (
     personal_data_export,
     retention_cutoff,
 )
+from emergence.roles import staff_with_permission
 from emergence.spreadsheets import neutralise
 
 DECIDE_ERASURE = "emergence.decide_erasurerequest"
@@ -204,8 +204,7 @@ def erasure_request(*, user, reason: str = "") -> ErasureRequest:
 
 
 def _deciders() -> list:
-    users = ModelBackend().with_perm(DECIDE_ERASURE, is_active=True, include_superusers=False)
-    deciders = list(users.filter(is_staff=True).order_by("pk"))
+    deciders = list(staff_with_permission(DECIDE_ERASURE, include_superusers=False))
     if not deciders:  # no programme lead yet: the technical administrator
         deciders = list(get_user_model().objects.filter(is_superuser=True, is_active=True))
     return deciders

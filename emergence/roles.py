@@ -13,6 +13,7 @@ keeps this module free of imports from the apps above.
 
 from functools import wraps
 
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -54,6 +55,13 @@ def account_kind(user) -> str:
     if _has(user, "laureate"):
         return gettext("a laureate's account")
     return ""
+
+
+def staff_with_permission(perm: str, *, include_superusers: bool = True):
+    """Active staff members who hold ``perm`` through their roles (or as superusers), by pk:
+    whom to tell when something waits for that permission's decision."""
+    users = ModelBackend().with_perm(perm, is_active=True, include_superusers=include_superusers)
+    return users.filter(is_staff=True).order_by("pk")
 
 
 def _role_required(check):

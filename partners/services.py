@@ -7,7 +7,6 @@ transaction; views, admin actions, the demo and the tests call these, nothing el
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from emergence.history import history_record
 from emergence.outbox import outbox_enqueue
+from emergence.roles import staff_with_permission
 from laureates.models import Laureate
 from partners.models import (
     INTRODUCTION_ANSWER_DAYS,
@@ -109,8 +109,7 @@ def _staff_to_notify(laureate: Laureate) -> list:
         and referent.has_perm(DECIDE_INTRODUCTIONS)
     ):
         return [referent]
-    deciders = ModelBackend().with_perm(DECIDE_INTRODUCTIONS, is_active=True)
-    return list(deciders.filter(is_staff=True).order_by("pk"))
+    return list(staff_with_permission(DECIDE_INTRODUCTIONS))
 
 
 def introduction_blocker(introduction: Introduction) -> str:
