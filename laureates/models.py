@@ -48,8 +48,10 @@ class Status(models.TextChoices):
 
 class Situation(models.TextChoices):
     STUDYING = "studying", _("studying")
+    INTERNSHIP = "internship", _("in an internship")
+    WORK_STUDY = "work_study", _("in a work-study contract")
     IN_WORK = "in_work", _("in work")
-    SEEKING = "seeking", _("seeking")
+    SEEKING = "seeking", _("looking for work")
 
 
 class LaureateQuerySet(models.QuerySet):
@@ -117,6 +119,18 @@ class Laureate(models.Model):
         _("study year"), default=1, help_text=_("1 for the first year after the baccalauréat.")
     )
     school = models.CharField(_("school"), max_length=200, blank=True)
+    degree = models.CharField(
+        _("degree"),
+        max_length=100,
+        blank=True,
+        help_text=_("The degree being prepared or obtained, e.g. Master, Licence, PASS."),
+    )
+    degree_year = models.PositiveSmallIntegerField(
+        _("year of the degree"),
+        null=True,
+        blank=True,
+        help_text=_("2 for a master 2, 3 for a licence 3."),
+    )
     city = models.CharField(_("city"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     status = models.CharField(
@@ -146,6 +160,11 @@ class Laureate(models.Model):
         ),
     )
 
+    # The last time an alumnus was asked by e-mail whether they are looking (once a year).
+    search_asked_on = models.DateField(
+        _("last asked about their search on"), null=True, blank=True, editable=False
+    )
+
     objects = LaureateQuerySet.as_manager()
     # Who changed what and when; a change of status says why (emergence/history.py).
     history = HistoricalRecords(laureate=["id"], user=["user"])
@@ -159,6 +178,10 @@ class Laureate(models.Model):
             models.CheckConstraint(
                 condition=Q(study_year__gte=1) & Q(study_year__lte=12),
                 name="laureate_study_year_1_to_12",
+            ),
+            models.CheckConstraint(
+                condition=Q(degree_year__isnull=True) | Q(degree_year__gte=1, degree_year__lte=8),
+                name="laureate_degree_year_1_to_8",
             ),
         ]
 
@@ -337,7 +360,13 @@ class Search(models.Model):
     place = models.CharField(_("where"), max_length=200, blank=True)
     pitch = models.TextField(_("pitch"), max_length=1000, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The last day the laureate said they are still looking (a report, a search page, the
+    # alumni's yearly e-mail): a search not confirmed for 6 months leaves the dashboard.
+    confirmed_on = models.DateField(_("last confirmed on"), default=timezone.localdate)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # field and place folded by search_fold(), which offers are matched on in the database.
+    field_folded = models.CharField(max_length=200, blank=True, default="", editable=False)
+    place_folded = models.CharField(max_length=200, blank=True, default="", editable=False)
     # The laureate's name, school, and this search's field, place and pitch, folded by
     # search_fold(): partners' text search reads this one column, the same way on every
     # database. Written by search_set() and search_text_refresh(), never by save().
@@ -356,6 +385,13 @@ class Search(models.Model):
                 name="one_open_search_per_laureate",
                 violation_error_message=_("This laureate already has an open search."),
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "confirmed_on"],
+                condition=Q(closed_on__isnull=True),
+                name="open_search_kind_confirmed",
+            )
         ]
 
     def __str__(self) -> str:
@@ -577,6 +613,8 @@ def consent_withdraw(*, laureate: Laureate, reason: str = "") -> int:
 class PlacementSource(models.TextChoices):
     STAFF = "staff", _("recorded by the programme team")
     LAUREATE = "laureate", _("declared by the laureate")
+    INTRODUCTION = "introduction", _("from an introduction")
+    REFERRAL = "referral", _("from a co-optation")
 
 
 class Placement(models.Model):
@@ -606,8 +644,10 @@ class Placement(models.Model):
         blank=True,
         help_text=_("Empty for a permanent job."),
     )
+    # The day it stopped (the laureate said so in a report, or staff recorded it).
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
     source = models.CharField(
-        _("source"), max_length=10, choices=PlacementSource.choices, default=PlacementSource.STAFF
+        _("source"), max_length=12, choices=PlacementSource.choices, default=PlacementSource.STAFF
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -628,6 +668,11 @@ class Placement(models.Model):
                 | Q(duration_months__gte=1, duration_months__lte=60),
                 name="placement_duration_1_to_60_months",
                 violation_error_message=_("A duration is between 1 and 60 months."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("starts_on")),
+                name="placement_ends_after_it_starts",
+                violation_error_message=_("A placement cannot end before it starts."),
             ),
         ]
 
