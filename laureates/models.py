@@ -476,6 +476,9 @@ def search_set(
     search.duration_months = duration_months
     search.place = place
     search.pitch = pitch
+    # What offers are matched on, in the database (partners.offers).
+    search.field_folded = search_fold(field)
+    search.place_folded = search_fold(place)
     search.search_text = search_text_of(
         first_name=laureate.user.first_name,
         last_name=laureate.user.last_name,

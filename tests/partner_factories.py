@@ -4,7 +4,14 @@ import datetime
 
 import factory
 
-from laureates.models import PartnerConsent, Search, SearchKind, consent_give, search_text_refresh
+from laureates.models import (
+    PartnerConsent,
+    Search,
+    SearchKind,
+    consent_give,
+    search_fold,
+    search_text_refresh,
+)
 from partners.models import OPEN_STATUSES, CoOpter, Introduction, IntroductionStatus, Referral
 from tests.factories import LaureateFactory, PartnerMembershipFactory
 
@@ -27,7 +34,10 @@ class SearchFactory(factory.django.DjangoModelFactory):
         # What search_set() writes, for searches made here without it.
         if create:
             search_text_refresh(laureate_ids=[search.laureate_id])
-            search.refresh_from_db(fields=["search_text"])
+            Search.objects.filter(pk=search.pk).update(
+                field_folded=search_fold(search.field), place_folded=search_fold(search.place)
+            )
+            search.refresh_from_db(fields=["search_text", "field_folded", "place_folded"])
 
 
 def shared(laureate=None, **search):
