@@ -201,6 +201,8 @@ STAFF_ROLES: dict[str, list[str]] = {
             {
                 "company": "vac",
                 "partnermembership": ALL,
+                # Offers: posted for any company, closed rather than deleted.
+                "offer": "vac",
                 "introduction": "vc",
                 "partnerviewlog": "v",
                 "coopter": "vac",
