@@ -52,8 +52,9 @@ class ReportPeriodQuerySet(models.QuerySet):
         return self.filter(year=int(year), quarter=int(quarter))
 
     def for_laureate(self, laureate):
-        """The periods a laureate reports on: those that fall due after they joined."""
-        return self.filter(due_on__gte=laureate.joined_on)
+        """The periods a laureate reports on: those that open after the day they joined (a
+        laureate who joined on 1 September owes nothing for the quarter opening that day)."""
+        return self.filter(opens_on__gt=laureate.joined_on)
 
     def with_report_of(self, laureate):
         """Attach ``laureate_reports``: the laureate's report of each period (0 or 1), in one
@@ -474,7 +475,9 @@ ANSWER_SECTIONS = {
     ],
     "project": ["project_progress", "project_next_steps"],
     "civic": ["civic_involvement", "civic_actions", "civic_hours"],
+    # Whether the placement the report carries goes on (asked only when it carries one).
     "search": [
+        "placement_goes_on",
         "search_kind",
         "search_field",
         "search_starts_on",

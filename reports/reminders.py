@@ -202,8 +202,9 @@ def _already_sent(step: Step, period: ReportPeriod) -> set[str]:
 
 
 def _in_period(period: ReportPeriod):
-    """Active laureates, with an active login, who report on ``period``."""
-    return Laureate.objects.active().filter(user__is_active=True, joined_on__lte=period.due_on)
+    """Active laureates, with an active login, who report on ``period``: it opened after
+    the day they joined (as ``ReportPeriodQuerySet.for_laureate``)."""
+    return Laureate.objects.active().filter(user__is_active=True, joined_on__lt=period.opens_on)
 
 
 def _submitted(period: ReportPeriod) -> Exists:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emergence.roles import is_staff
-from laureates.models import Laureate, search_set
+from laureates.models import Laureate, Placement, placement_end, search_set
 from reports.models import (
     ANSWER_FIELDS,
     ANSWER_SECTIONS,
@@ -24,6 +24,7 @@ from reports.models import (
     ReportStatus,
     SearchChoice,
 )
+from reports.triage import triage_report_submitted
 
 # The core answers a laureate must give before submitting; extra questions add theirs.
 CORE_REQUIRED = [
@@ -38,10 +39,20 @@ CORE_REQUIRED = [
 # What a new report copies from the last submitted one. Only what usually persists from
 # one quarter to the next: the ratings are about *this* quarter, so they start empty and
 # the laureate has to think about them again (and the triage stays honest).
+# The search answers proper; "does the placement go on?" is asked about this quarter only.
+SEARCH_FIELDS = [name for name in ANSWER_SECTIONS["search"] if name != "placement_goes_on"]
 CARRIED_OVER_FIELDS = {
     "project": ["project_next_steps"],
     "civic": ["civic_actions"],
-    "search": ANSWER_SECTIONS["search"],
+}
+# The open Search's fields each search answer is copied from.
+SEARCH_OF_ANSWER = {
+    "search_kind": "kind",
+    "search_field": "field",
+    "search_starts_on": "starts_on",
+    "search_duration_months": "duration_months",
+    "search_place": "place",
+    "search_pitch": "pitch",
 }
 
 
@@ -70,14 +81,17 @@ def report_questions(*, report: ActivityReport) -> list[Question]:
     return list(Question.objects.filter(questionnaire_id=report.questionnaire_id))
 
 
-def required_names(*, questions: list[Question]) -> list[str]:
-    """Form names of the answers needed to submit: core fields and ``extra__<key>``."""
-    return CORE_REQUIRED + [f"extra__{q.key}" for q in questions if q.required]
+def required_names(*, questions: list[Question], placement: bool = False) -> list[str]:
+    """Form names of the answers needed to submit: core fields and ``extra__<key>``; with a
+    carried placement, whether it goes on."""
+    names = CORE_REQUIRED + [f"extra__{q.key}" for q in questions if q.required]
+    return ["placement_goes_on", *names] if placement else names
 
 
 def report_missing_answers(*, report: ActivityReport, questions: list[Question]) -> list[str]:
     """Names (as in ``required_names``) of the required answers the report still lacks."""
-    missing = [name for name in CORE_REQUIRED if not is_answered(getattr(report, name))]
+    names = required_names(questions=[], placement=report.placement_id is not None)
+    missing = [name for name in names if not is_answered(getattr(report, name))]
     missing += [
         f"extra__{q.key}"
         for q in questions
@@ -95,7 +109,11 @@ def report_open(*, laureate: Laureate, period: ReportPeriod) -> ActivityReport:
     """
     if not period.is_open():
         raise ValidationError(_("This report period is not open yet."), code="not_open")
-    report = ActivityReport.objects.filter(laureate=laureate, period=period).first()
+    report = (
+        ActivityReport.objects.filter(laureate=laureate, period=period)
+        .select_related("placement__company")
+        .first()
+    )
     if report is None:
         report = ActivityReport(
             laureate=laureate,
@@ -106,6 +124,9 @@ def report_open(*, laureate: Laureate, period: ReportPeriod) -> ActivityReport:
     elif report.is_draft and report.submitted_at is None:
         # As report_start: a draft follows the period's questionnaire (saved with it).
         report.questionnaire_id = period.questionnaire_id
+    if report.pk is not None and report.is_draft and report.placement_id is None:
+        # A placement recorded after the draft began: the draft asks about it (saved with it).
+        report.placement = _current_placement(laureate)
     report.laureate, report.period = laureate, period
     return report
 
@@ -139,6 +160,9 @@ def report_start(*, laureate: Laureate, period: ReportPeriod) -> ActivityReport:
 
 
 def _carried_over(laureate: Laureate, period: ReportPeriod) -> dict[str, Any]:
+    """What a new report starts with: the project and civic action of the last submitted
+    report; the search only while the laureate still has an open one (a placement or "nothing
+    now" closed it); and the laureate's current placement, which the report asks about."""
     last = (
         ActivityReport.objects.submitted()
         .filter(laureate=laureate)
@@ -146,16 +170,50 @@ def _carried_over(laureate: Laureate, period: ReportPeriod) -> dict[str, Any]:
         .order_by("-period__year", "-period__quarter")
         .first()
     )
+    placement = _current_placement(laureate)
+    values: dict[str, Any] = {"placement": placement} if placement else {}
     if last is None:
-        return {}
-    values: dict[str, Any] = {}
+        return values
     sections = []
     for section, names in CARRIED_OVER_FIELDS.items():
         copied = {name: getattr(last, name) for name in names}
         if any(is_answered(value) for value in copied.values()):
             values.update(copied)
             sections.append(section)
-    return {**values, "carried_over": sections} if sections else {}
+    search = _search_carried_over(laureate, last, placement)
+    if search:
+        values.update(search)
+        sections.append("search")
+    return {**values, "carried_over": sections} if sections else values
+
+
+def _current_placement(laureate: Laureate) -> Placement | None:
+    """The placement the laureate is in now (the latest started, if several)."""
+    return (
+        Placement.objects.current()
+        .filter(laureate=laureate)
+        .select_related("company")
+        .order_by("-starts_on", "-pk")
+        .first()
+    )
+
+
+def _search_carried_over(
+    laureate: Laureate, last: ActivityReport, placement: Placement | None
+) -> dict[str, Any]:
+    """The open search as it stands now; without one, the last report's answer only when
+    no search was closed since (by a placement) and no placement goes on."""
+    search = laureate.searches.open().first()
+    if search is not None:
+        return {answer: getattr(search, name) for answer, name in SEARCH_OF_ANSWER.items()}
+    if placement is not None or not is_answered(last.search_kind):
+        return {}
+    if last.search_kind != SearchChoice.NOTHING:
+        since = timezone.localdate(last.submitted_at) if last.submitted_at else None
+        closed = laureate.searches.filter(closed_on__isnull=False)
+        if since is None or closed.filter(closed_on__gte=since).exists():
+            return {}
+    return {name: getattr(last, name) for name in SEARCH_FIELDS}
 
 
 def report_save_draft(
@@ -182,6 +240,7 @@ def report_save_draft(
                 defaults={
                     "questionnaire_id": report.questionnaire_id,
                     "carried_over": report.carried_over,
+                    "placement_id": report.placement_id,
                     **{name: getattr(report, name) for name in ANSWER_FIELDS},
                     "extra_answers": dict(report.extra_answers),
                 },
@@ -205,6 +264,8 @@ def report_save_draft(
             )
         if locked.submitted_at is None:
             locked.questionnaire_id = report.questionnaire_id
+        if locked.placement_id is None and report.placement_id is not None:
+            locked.placement_id = report.placement_id
         locked.version += 1
         for name, value in data.items():
             if name != "extra_answers":
@@ -223,7 +284,8 @@ def report_save_draft(
 
 def report_submit(*, report: ActivityReport, by) -> ActivityReport:
     """Submit a draft: checks required answers, dates it, marks it late after the due date,
-    and makes its search the laureate's current Search — all or nothing.
+    ends the placement it carries if the laureate says it does not go on, and makes its
+    search the laureate's current Search — all or nothing.
 
     A report reopened by staff keeps its first submission's lateness when submitted again.
     """
@@ -253,6 +315,10 @@ def report_submit(*, report: ActivityReport, by) -> ActivityReport:
         keys = {q.key for q in questions}
         locked.extra_answers = {k: v for k, v in locked.extra_answers.items() if k in keys}
         locked.save()
+        # "It does not go on": the placement ends today and the situation goes back.
+        placement = locked.placement
+        if locked.placement_goes_on is False and placement and placement.ended_on is None:
+            placement_end(placement=placement, on=timezone.localdate(now))
         nothing = locked.search_kind == SearchChoice.NOTHING
         search_set(
             laureate=locked.laureate,
@@ -263,6 +329,8 @@ def report_submit(*, report: ActivityReport, by) -> ActivityReport:
             place=locked.search_place,
             pitch=locked.search_pitch,
         )
+        # A closed triage opens its next cycle if this report gives a reason.
+        triage_report_submitted(report=locked)
     return locked
 
 

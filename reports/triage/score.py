@@ -10,8 +10,9 @@ The rules, their weights and their reasons:
 rule                                                    weight  reason shown to staff
 ======================================================  ======  ===========================
 asked to be contacted (latest report)                       40  asked to be contacted
+flagged by a staff member, until the cycle is closed        40  flagged: <their note>
 no submitted report for the latest period past its due      30  report overdue
-date (see below)
+date, among the periods the laureate owes (see below)
 … and never submitted any report at all                    +15  no report yet
 stress 4 or 5 (latest report)                               25  high stress
 no sponsor meeting in the latest and previous reports       25  no sponsor meeting for 2
@@ -27,10 +28,17 @@ professional project 1 or 2 (latest report)                 10  professional pro
 "Latest report": the laureate's submitted (or reviewed) report of the most recent period
 that has opened or, while that one is not in, of the period before; drafts are not
 answers. "Previous report": the submitted report of the period just before the latest
-report's. Older answers are not scored: the overdue rule speaks for them. A laureate who
-joined after a period's due date is not overdue for it (as on their pages: a laureate
-reports on the periods that fall due on or after the day they joined). Alumni and
+report's. Older answers are not scored: the overdue rule speaks for them. A laureate owes
+a report only for the periods that OPEN AFTER the day they joined (``opens_on >
+joined_on``, as ``ReportPeriodQuerySet.for_laureate`` and the reminders say): someone who
+joined on 1 September owes nothing for the quarter that opened that day. Alumni and
 laureates who left score 0.
+
+The order of the triage list (:func:`with_triage_order`): the score first; at an equal
+score the follow-up level (alerte, then renforcé, then standard) — the level orders, it
+adds no points, so the score stays the sum of the reasons shown; then, still at an equal
+score and level, a laureate contacted whose next contact is still ahead sorts below those
+not contacted. "My queue" puts the next contacts that are due (today or before) first.
 
 The score reads the confidential answers (contact, stress) for everyone, so that no laureate
 in difficulty is hidden; their reasons are a « confidential signal » to staff who may not
@@ -39,7 +47,6 @@ read that laureate's confidential answers (:func:`triage_reasons`).
 
 import datetime
 
-from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -57,12 +64,21 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
-from laureates.models import Channel, FollowUp, Laureate, Status
+from laureates.models import Laureate, Status
 from reports.confidential import CONFIDENTIAL_SIGNAL
-from reports.models import ActivityReport, ReportPeriod, ReportStatus, Triage, TriageState
+from reports.models import (
+    ActivityReport,
+    FollowUpLevel,
+    ReportPeriod,
+    ReportStatus,
+    TriageEvent,
+    TriageEventKind,
+    TriageState,
+)
 
 WEIGHTS = {
     "contact": 40,
+    "flag": 40,
     "overdue": 30,
     "never": 15,
     "stress": 25,
@@ -80,6 +96,7 @@ URGENT = 40
 
 REASONS = {
     "contact": gettext_lazy("asked to be contacted"),
+    "flag": gettext_lazy("flagged: %(note)s"),
     "overdue": gettext_lazy("report overdue"),
     "never": gettext_lazy("no report yet"),
     "stress": gettext_lazy("high stress"),
@@ -134,6 +151,8 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
         _r2=report_of(2),
         _due0=Subquery(opened.values("due_on")[:1]),
         _due1=Subquery(opened.values("due_on")[1:2]),
+        _opens0=Subquery(opened.values("opens_on")[:1]),
+        _opens1=Subquery(opened.values("opens_on")[1:2]),
     )
     in_current = Q(_r0__pk__isnull=False)
     values = {}
@@ -148,8 +167,9 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
         )
     queryset = queryset.alias(**values)
 
-    overdue = Q(_due0__lt=today, _r0__pk__isnull=True, joined_on__lte=F("_due0")) | Q(
-        _due0__gte=today, _due1__lt=today, _r1__pk__isnull=True, joined_on__lte=F("_due1")
+    # Owed: the period opened after the day the laureate joined.
+    overdue = Q(_due0__lt=today, _r0__pk__isnull=True, joined_on__lt=F("_opens0")) | Q(
+        _due0__gte=today, _due1__lt=today, _r1__pk__isnull=True, joined_on__lt=F("_opens1")
     )
     ever = Exists(ActivityReport.objects.filter(laureate=OuterRef("pk"), status__in=ANSWERED))
     no_meeting = Q(_latest_sponsor_met=False)
@@ -167,6 +187,7 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
     active = Q(status=Status.ACTIVE)
     rules = {
         "contact": Q(_latest_wants_contact=True),
+        "flag": Q(triage__flagged_at__isnull=False),
         "overdue": overdue,
         "never": overdue & ~Q(ever),
         "stress": Q(_latest_stress__gte=4),
@@ -201,7 +222,46 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
     score = points[0]
     for point in points[1:]:
         score = score + point
-    return queryset.annotate(triage_score=score)
+    # What the reasons need besides the flags: the flag's note, and what the current cycle
+    # started with and the last one closed with (to mark the reasons new since the close).
+    opening = TriageEvent.objects.filter(
+        laureate=OuterRef("pk"), cycle=OuterRef("triage__cycle"), kind=TriageEventKind.OPENED
+    ).order_by("-at", "-pk")
+    return queryset.annotate(
+        triage_score=score,
+        triage_flag_note=F("triage__flag_note"),
+        triage_cycle=F("triage__cycle"),
+        triage_state_value=F("triage__state"),
+        triage_closed_reasons=F("triage__closed_reasons"),
+        triage_opened_reasons=Subquery(opening.values("reasons")[:1]),
+    )
+
+
+#: The follow-up levels, highest first: their rank orders the list at an equal score.
+LEVEL_RANK = {FollowUpLevel.ALERT: 2, FollowUpLevel.REINFORCED: 1, FollowUpLevel.STANDARD: 0}
+
+
+def with_triage_order(laureates: QuerySet, *, today: datetime.date | None = None) -> QuerySet:
+    """Annotate what orders the triage list besides the score (see the module's docstring):
+    ``triage_level_rank``, ``triage_waiting`` (contacted, next contact still ahead) and
+    ``triage_contact_due`` (a next contact planned for today or before)."""
+    today = today or timezone.localdate()
+    rank = Case(
+        *[When(triage__level=level, then=Value(value)) for level, value in LEVEL_RANK.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return laureates.annotate(
+        triage_level_rank=rank,
+        triage_waiting=_flag(
+            Q(triage__next_contact_on__gt=today) & ~Q(triage__state=TriageState.NEW)
+        ),
+        triage_contact_due=_flag(Q(triage__next_contact_on__lte=today)),
+    )
+
+
+#: The ordering of the triage list, after any "due first" of a queue.
+TRIAGE_ORDER = ["-triage_score", "-triage_level_rank", "triage_waiting"]
 
 
 def laureate_triage_score(
@@ -224,6 +284,72 @@ def laureates_needing_attention(
     return needing_attention(with_triage(Laureate.objects.all(), today=today), minimum=minimum)
 
 
+#: Every rule key a close records and a reopening names: the weighted rules, and one drop
+#: per scale.
+RULE_KEYS = [
+    *[rule for rule in WEIGHTS if rule != "drop"],
+    *[f"drop_{scale}" for scale in SCALES],
+]
+
+
+def triage_rules(laureate) -> list[str]:
+    """The rule keys that hold for a laureate annotated by :func:`with_triage`."""
+    return [rule for rule in RULE_KEYS if getattr(laureate, f"triage_{rule}", False)]
+
+
+def triage_new_rules(laureate) -> set[str]:
+    """The rules of a reopened cycle that are new since the last close: those that did
+    not hold at the close, and those the cycle was reopened for (a period newly overdue
+    is still "report overdue"). Empty for a first cycle, or a closed one."""
+    cycle = getattr(laureate, "triage_cycle", None) or 1
+    if cycle < 2 or getattr(laureate, "triage_state_value", None) == TriageState.CLOSED:
+        return set()
+    holding = set(triage_rules(laureate))
+    closed = set(getattr(laureate, "triage_closed_reasons", None) or [])
+    opened = set(getattr(laureate, "triage_opened_reasons", None) or [])
+    return (holding - closed) | (holding & opened)
+
+
+def triage_reason_items(laureate, *, show_confidential: bool) -> list[tuple[str, bool]]:
+    """The reasons of :func:`triage_reasons`, each with whether it is new since the last
+    close (see :func:`triage_new_rules`)."""
+    new = triage_new_rules(laureate)
+    reasons: list[tuple[str, bool]] = []
+    signal: int | None = None  # where the « confidential signal » is, once there
+
+    def confidential(rules: set[str]) -> None:
+        nonlocal signal
+        if signal is None:
+            signal = len(reasons)
+            reasons.append((str(CONFIDENTIAL_SIGNAL), bool(rules & new)))
+        elif rules & new:
+            reasons[signal] = (reasons[signal][0], True)
+
+    for rule in WEIGHTS:
+        if rule == "drop":
+            worse = [scale for scale in SCALES if getattr(laureate, f"triage_drop_{scale}")]
+            if not show_confidential and set(worse) & CONFIDENTIAL_SCALES:
+                confidential({f"drop_{scale}" for scale in set(worse) & CONFIDENTIAL_SCALES})
+                worse = [scale for scale in worse if scale not in CONFIDENTIAL_SCALES]
+            if worse:
+                reasons.append(
+                    (
+                        gettext("2 points worse or more since the last report: %(scales)s")
+                        % {"scales": ", ".join(str(SCALES[scale]) for scale in worse)},
+                        any(f"drop_{scale}" in new for scale in worse),
+                    )
+                )
+        elif getattr(laureate, f"triage_{rule}"):
+            if rule in CONFIDENTIAL_RULES and not show_confidential:
+                confidential({rule})
+            elif rule == "flag":
+                note = getattr(laureate, "triage_flag_note", "") or ""
+                reasons.append((str(REASONS[rule]) % {"note": note}, rule in new))
+            else:
+                reasons.append((str(REASONS[rule]), rule in new))
+    return reasons
+
+
 def triage_reasons(laureate, *, show_confidential: bool) -> list[str]:
     """The reasons, in words and by weight, of a laureate annotated by :func:`with_triage`.
 
@@ -231,88 +357,5 @@ def triage_reasons(laureate, *, show_confidential: bool) -> list[str]:
     answers: see ``emergence.roles``), the reasons drawn from them (asked to be contacted,
     high stress, stress worse) are one « confidential signal », where the first of them was.
     """
-    reasons = []
-    signal = False
-
-    def confidential() -> None:
-        nonlocal signal
-        if not signal:
-            reasons.append(str(CONFIDENTIAL_SIGNAL))
-            signal = True
-
-    for rule in WEIGHTS:
-        if rule == "drop":
-            worse = [scale for scale in SCALES if getattr(laureate, f"triage_drop_{scale}")]
-            if not show_confidential and set(worse) & CONFIDENTIAL_SCALES:
-                confidential()
-                worse = [scale for scale in worse if scale not in CONFIDENTIAL_SCALES]
-            if worse:
-                reasons.append(
-                    gettext("2 points worse or more since the last report: %(scales)s")
-                    % {"scales": ", ".join(str(SCALES[scale]) for scale in worse)}
-                )
-        elif getattr(laureate, f"triage_{rule}"):
-            if rule in CONFIDENTIAL_RULES and not show_confidential:
-                confidential()
-            else:
-                reasons.append(str(REASONS[rule]))
-    return reasons
-
-
-# Staff's follow-up of a laureate who needs attention ----------------------------------
-
-
-def _triage_of(laureate: Laureate) -> Triage:
-    triage, _created = Triage.objects.select_for_update().get_or_create(laureate=laureate)
-    return triage
-
-
-@transaction.atomic
-def triage_assign(*, laureate: Laureate, to) -> Triage:
-    """Put staff member ``to`` in charge of the laureate."""
-    triage = _triage_of(laureate)
-    triage.assigned_to = to
-    triage.state = TriageState.ASSIGNED
-    triage.save()
-    return triage
-
-
-@transaction.atomic
-def triage_close(*, laureate: Laureate, by) -> Triage:
-    """Nothing more to do for now; whoever was in charge stays named."""
-    triage = _triage_of(laureate)
-    if triage.assigned_to_id is None:
-        triage.assigned_to = by
-    triage.state = TriageState.CLOSED
-    triage.save()
-    return triage
-
-
-@transaction.atomic
-def triage_record_contact(
-    *,
-    laureate: Laureate,
-    by,
-    channel: str,
-    note: str = "",
-    date: datetime.date | None = None,
-) -> FollowUp:
-    """Record that staff member ``by`` contacted the laureate, as a follow-up.
-
-    The triage moves to "contacted"; ``by`` is put in charge if nobody was.
-    """
-    if channel not in Channel.values:
-        raise ValueError(f"Unknown channel {channel!r}")
-    follow_up = FollowUp.objects.create(
-        laureate=laureate,
-        by=by,
-        channel=channel,
-        note=note,
-        date=date or timezone.localdate(),
-    )
-    triage = _triage_of(laureate)
-    if triage.assigned_to_id is None:
-        triage.assigned_to = by
-    triage.state = TriageState.CONTACTED
-    triage.save()
-    return follow_up
+    items = triage_reason_items(laureate, show_confidential=show_confidential)
+    return [reason for reason, _new in items]
