@@ -25,7 +25,9 @@ from partners.models import (
     CoOpter,
     Introduction,
     IntroductionClosedReason,
+    IntroductionOrigin,
     IntroductionStatus,
+    Offer,
     PartnerMembership,
     PartnerViewLog,
     Referral,
@@ -63,10 +65,14 @@ def introduction_request(
     starts_on=None,
     ends_on=None,
     place: str = "",
+    offer: Offer | None = None,
 ) -> Introduction:
-    """A partner member asks to meet a laureate; the programme team is told by e-mail."""
+    """A partner member asks to meet a laureate (about one of their company's offers, when
+    ``offer`` is given); the programme team is told by e-mail."""
     if not Laureate.objects.visible_to_partners().filter(pk=laureate.pk).exists():
         raise ValidationError(_("This laureate is not shared with partner companies."))
+    if offer is not None and offer.company_id != membership.company_id:
+        raise ValidationError(_("This offer is not one of your company's."))
     introduction = Introduction(
         company_id=membership.company_id,
         requested_by_id=membership.user_id,
@@ -77,6 +83,7 @@ def introduction_request(
         starts_on=starts_on,
         ends_on=ends_on,
         place=place,
+        offer=offer,
     )
     introduction.full_clean()
     with transaction.atomic():
@@ -84,7 +91,7 @@ def introduction_request(
         url = settings.SITE_URL + reverse(
             "admin:partners_introduction_change", args=[introduction.pk]
         )
-        for staff in _staff_to_notify(laureate):
+        for staff in staff_to_notify(laureate):
             outbox_enqueue(
                 key=f"introduction-requested:{introduction.pk}:user-{staff.pk}",
                 kind="introduction",
@@ -99,7 +106,7 @@ def introduction_request(
 DECIDE_INTRODUCTIONS = "partners.change_introduction"
 
 
-def _staff_to_notify(laureate: Laureate) -> list:
+def staff_to_notify(laureate: Laureate) -> list:
     """The laureate's referent, or, without one who handles introductions, everyone who does."""
     referent = laureate.referent
     if (
@@ -115,7 +122,9 @@ def _staff_to_notify(laureate: Laureate) -> list:
 def introduction_blocker(introduction: Introduction) -> str:
     """Why the contacts of this request can no longer be sent, as an
     ``IntroductionClosedReason`` ("" if they can): the company is active, the requester is
-    still one of its members, and the laureate still shares their profile with partners.
+    still one of its members, and the laureate still shares their profile with partners —
+    for a request the company started: when the laureate said they are interested in an offer,
+    or the programme team proposed them, their own yes is what lets the contacts go.
 
     One query; inside a transaction it locks the company's row, so a company marked inactive
     meanwhile waits for the contacts to be on their way, or is seen inactive.
@@ -142,14 +151,17 @@ def introduction_blocker(introduction: Introduction) -> str:
         return IntroductionClosedReason.COMPANY_INACTIVE
     if not row["requester_is_member"]:
         return IntroductionClosedReason.REQUESTER_LEFT
-    if not row["laureate_shares"]:
+    if not row["laureate_shares"] and introduction.origin == IntroductionOrigin.PARTNER:
         return IntroductionClosedReason.CONSENT_WITHDRAWN
     return ""
 
 
 def introduction_forward(*, introduction: Introduction, by) -> Introduction:
     """The team passes a waiting request on to the laureate, who is told by e-mail and
-    answers on their page. No contact detail leaves: only the laureate's yes sends them."""
+    answers on their page. No contact detail leaves: only the laureate's yes sends them.
+
+    A laureate who said they are interested in an offer has said yes already: passing their
+    request on to the company accepts it at once, and sends each side the other's contact."""
     with transaction.atomic():
         blocker = introduction_blocker(introduction)
         if blocker:
@@ -158,6 +170,19 @@ def introduction_forward(*, introduction: Introduction, by) -> Introduction:
                 % {"reason": capfirst(IntroductionClosedReason(blocker).label)}
             )
         now = timezone.now()
+        if introduction.origin == IntroductionOrigin.LAUREATE:
+            introduction = _move(
+                introduction,
+                IntroductionStatus.PENDING,
+                status=IntroductionStatus.ACCEPTED,
+                decided_at=now,
+                decided_by=by,
+                forwarded_at=now,
+                answered_at=now,
+                closed_at=now,
+            )
+            _send_contacts(introduction)
+            return introduction
         introduction = _move(
             introduction,
             IntroductionStatus.PENDING,
