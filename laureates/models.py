@@ -46,6 +46,10 @@ class Status(models.TextChoices):
     LEFT = "left", pgettext_lazy("laureate status", "left the programme")
 
 
+#: Who may appear on the partners' dashboard (with their consent): never those who left.
+SHOWN_TO_PARTNERS = (Status.ACTIVE, Status.ALUMNI)
+
+
 class Situation(models.TextChoices):
     STUDYING = "studying", _("studying")
     INTERNSHIP = "internship", _("in an internship")
@@ -59,9 +63,10 @@ class LaureateQuerySet(models.QuerySet):
         return self.filter(status=Status.ACTIVE)
 
     def visible_to_partners(self, today: datetime.date | None = None):
-        """Active laureates whose partner-sharing consent is given, not withdrawn, not expired."""
+        """Laureates and alumni (never those who left) whose partner-sharing consent is
+        given, not withdrawn, not expired."""
         valid = PartnerConsent.objects.valid(today).filter(laureate=OuterRef("pk"))
-        return self.active().filter(Exists(valid))
+        return self.filter(status__in=SHOWN_TO_PARTNERS).filter(Exists(valid))
 
     def with_partner_consent(self):
         """Annotate the open consent's ``consent_version`` and ``consent_expires_on`` (or None)."""
@@ -221,10 +226,21 @@ class Laureate(models.Model):
             return "expiring"
         return "valid"
 
+    def consent_outdated(self) -> bool:
+        """Whether their open, valid consent was given to an older text than today's (it stays
+        valid for what that text named; the page asks them to renew it for the rest). Needs
+        the annotation of ``Laureate.objects.with_partner_consent()``."""
+        return self.consent_state() in ("valid", "expiring") and (
+            self.consent_version != CONSENT_VERSION
+        )
+
     @property
     def can_coopt(self) -> bool:
-        """Only laureates in work recommend candidates through referral platforms."""
-        return self.situation == Situation.IN_WORK
+        """Only laureates in work recommend candidates through referral platforms: in work
+        by their situation, or by a current job placement (declared or recorded)."""
+        if self.situation == Situation.IN_WORK:
+            return True
+        return self.placements.current().filter(kind=SearchKind.JOB).exists()
 
     @property
     def current_sponsorship(self) -> "Sponsorship | None":
@@ -339,10 +355,20 @@ class SearchQuerySet(models.QuerySet):
     def open(self):
         return self.filter(closed_on__isnull=True)
 
+    def fresh(self, today: datetime.date | None = None):
+        """Searches confirmed in the last SEARCH_FRESH_MONTHS months."""
+        return self.filter(confirmed_on__gte=search_fresh_since(today))
+
     def shared_with_partners(self, today: datetime.date | None = None):
-        """Open searches of the laureates ``Laureate.objects.visible_to_partners`` returns."""
+        """Open, fresh searches of the laureates ``Laureate.objects.visible_to_partners``
+        returns; a search left unconfirmed for 6 months is kept but no longer shared."""
         valid = PartnerConsent.objects.valid(today).filter(laureate=OuterRef("laureate_id"))
-        return self.open().filter(laureate__status=Status.ACTIVE).filter(Exists(valid))
+        return (
+            self.open()
+            .fresh(today)
+            .filter(laureate__status__in=SHOWN_TO_PARTNERS)
+            .filter(Exists(valid))
+        )
 
 
 class Search(models.Model):
@@ -398,6 +424,24 @@ class Search(models.Model):
         return (
             f"{self.get_kind_display()} · {self.field}" if self.field else self.get_kind_display()
         )
+
+    def is_stale(self, today: datetime.date | None = None) -> bool:
+        """Not confirmed for SEARCH_FRESH_MONTHS months: partners no longer see it."""
+        return self.confirmed_on < search_fresh_since(today)
+
+    @property
+    def stale_on(self) -> datetime.date:
+        """The day it leaves the dashboard unless confirmed again."""
+        return add_months(self.confirmed_on, SEARCH_FRESH_MONTHS)
+
+
+#: A search not confirmed for this many months leaves the partners' dashboard.
+SEARCH_FRESH_MONTHS = 6
+
+
+def search_fresh_since(today: datetime.date | None = None) -> datetime.date:
+    """The oldest confirmation day of a search still shown to partners."""
+    return add_months(today or timezone.localdate(), -SEARCH_FRESH_MONTHS)
 
 
 # Letters that Unicode does not split into a base letter and an accent.
@@ -462,7 +506,8 @@ def search_set(
     place: str = "",
     pitch: str = "",
 ) -> "Search | None":
-    """Make ``kind`` the laureate's open search (or close it when ``kind`` is empty)."""
+    """Make ``kind`` the laureate's open search (or close it when ``kind`` is empty); saying
+    what they look for confirms it for SEARCH_FRESH_MONTHS months."""
     current = laureate.searches.open().select_for_update().first()
     if not kind:
         if current is not None:
@@ -479,6 +524,7 @@ def search_set(
     # What offers are matched on, in the database (partners.offers).
     search.field_folded = search_fold(field)
     search.place_folded = search_fold(place)
+    search.confirmed_on = timezone.localdate()
     search.search_text = search_text_of(
         first_name=laureate.user.first_name,
         last_name=laureate.user.last_name,
@@ -489,15 +535,28 @@ def search_set(
     return search
 
 
+def search_confirm(*, laureate: Laureate) -> "Search | None":
+    """The laureate says they are still looking: their open search (if any) is dated today,
+    and is back on the dashboard if it had left it."""
+    search = laureate.searches.open().first()
+    if search is not None:
+        search.confirmed_on = timezone.localdate()
+        search.save(update_fields=["confirmed_on"])
+    return search
+
+
 # Consent to partner sharing ---------------------------------------------------------
 
 #: Bump the version whenever the text below changes: each consent records the one it saw.
-CONSENT_VERSION = "2026-1"
+CONSENT_VERSION = "2026-2"
 CONSENT_TEXT = _(
     "I agree that the programme's partner companies may see, on their dashboard, my name, "
-    "promotion, school, track, study year and what I am looking for (internship, work-study "
-    "contract or job: field, from when, how long, where, and my pitch). They never see my "
-    "e-mail address, my phone number, my activity reports or the programme team's notes. "
+    "promotion, school, track, study year, my level of study (degree and its year), my "
+    "situation (studying, in an internship, in a work-study contract, in work or looking for "
+    "work), whether I am an alumnus of the programme, and what I am looking for (internship, "
+    "work-study contract or job: field, from when, how long, where, and my pitch). They "
+    "never see my e-mail address, my phone number, my activity reports or the programme "
+    "team's notes. "
     "A company that wants to meet me asks the programme team, who ask me first. "
     "This consent lasts 12 months; I can withdraw it at any time."
 )
@@ -620,6 +679,35 @@ class PlacementSource(models.TextChoices):
     REFERRAL = "referral", _("from a co-optation")
 
 
+#: The situation a placement of each kind puts the laureate in.
+SITUATION_OF_KIND = {
+    SearchKind.INTERNSHIP: Situation.INTERNSHIP,
+    SearchKind.WORK_STUDY: Situation.WORK_STUDY,
+    SearchKind.JOB: Situation.IN_WORK,
+}
+#: A placement starting within this many days already changes the laureate's situation: the
+#: contract is signed, staff and the co-optation page treat them as placed.
+PLACEMENT_SITUATION_AHEAD_DAYS = 30
+#: The longest duration a placement may have (months), as its constraint says.
+PLACEMENT_MAX_MONTHS = 60
+
+
+class PlacementQuerySet(models.QuerySet):
+    def current(self, today: datetime.date | None = None, *, starting_within_days: int = 0):
+        """Placements going on ``today``: started (or starting within ``starting_within_days``),
+        not ended, and within their duration (a permanent job has none)."""
+        today = today or timezone.localdate()
+        within = Q(duration_months__isnull=True)
+        # One range per possible duration: the same SQL on SQLite and PostgreSQL.
+        for months in range(1, PLACEMENT_MAX_MONTHS + 1):
+            within |= Q(duration_months=months, starts_on__gt=add_months(today, -months))
+        return self.filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=today),
+            within,
+            starts_on__lte=today + datetime.timedelta(days=starting_within_days),
+        )
+
+
 class Placement(models.Model):
     """An internship, work-study contract or job a laureate obtained."""
 
@@ -654,6 +742,7 @@ class Placement(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    objects = PlacementQuerySet.as_manager()
     history = HistoricalRecords(laureate=["laureate"])
 
     class Meta:
@@ -686,6 +775,15 @@ class Placement(models.Model):
     def company_name(self) -> str:
         return self.company.name if self.company_id else self.other_company
 
+    def is_over(self, today: datetime.date | None = None) -> bool:
+        """Ended, or past its duration (as ``PlacementQuerySet.current`` counts it)."""
+        today = today or timezone.localdate()
+        if self.ended_on is not None and self.ended_on <= today:
+            return True
+        return (
+            bool(self.duration_months) and add_months(self.starts_on, self.duration_months) <= today
+        )
+
 
 def placement_record(
     *,
@@ -698,9 +796,14 @@ def placement_record(
     department: str = "",
     city: str = "",
     duration_months: int | None = None,
+    ended_on: datetime.date | None = None,
     source: str = PlacementSource.STAFF,
 ) -> Placement:
-    """Record a placement and close the laureate's open search of the same kind."""
+    """Record a placement: close the laureate's open search of the same kind, and put them
+    in the placement's situation when it has started or starts within
+    PLACEMENT_SITUATION_AHEAD_DAYS days. A placement already over (an old one recorded
+    late) changes neither. The caller may link it (an introduction, a referral) in its own
+    transaction."""
     placement = Placement(
         laureate=laureate,
         company=company,
@@ -711,11 +814,50 @@ def placement_record(
         city=city,
         starts_on=starts_on,
         duration_months=duration_months,
+        ended_on=ended_on,
         source=source,
     )
     placement.full_clean()
+    today = timezone.localdate()
     with transaction.atomic():
         placement.save()
-        if laureate.searches.open().filter(kind=kind).exists():
-            search_set(laureate=laureate, kind=None)
+        if not placement.is_over(today):
+            if laureate.searches.open().filter(kind=kind).exists():
+                search_set(laureate=laureate, kind=None)
+            situation_from_placements(laureate=laureate, today=today)
     return placement
+
+
+def placement_end(*, placement: Placement, on: datetime.date | None = None) -> Placement:
+    """The placement stopped ``on`` (today by default): the laureate's situation goes back
+    to studying (an alumnus: looking for work), unless another placement goes on."""
+    on = on or timezone.localdate()
+    placement.ended_on = max(on, placement.starts_on)
+    placement.full_clean()
+    with transaction.atomic():
+        placement.save(update_fields=["ended_on"])
+        situation_from_placements(laureate=placement.laureate)
+    return placement
+
+
+def situation_from_placements(*, laureate: Laureate, today: datetime.date | None = None) -> str:
+    """Put the laureate in the situation of their current placement (a job before a
+    work-study contract before an internship); with none, a laureate whose situation came
+    from a placement goes back to studying, an alumnus to looking for work. A situation
+    staff set by hand without a placement (studying, looking for work) is kept."""
+    kinds = set(
+        laureate.placements.current(
+            today, starting_within_days=PLACEMENT_SITUATION_AHEAD_DAYS
+        ).values_list("kind", flat=True)
+    )
+    placed = [SITUATION_OF_KIND[kind] for kind in SearchKind.values[::-1] if kind in kinds]
+    if placed:
+        situation = placed[0]
+    elif laureate.situation in SITUATION_OF_KIND.values():
+        situation = Situation.SEEKING if laureate.status == Status.ALUMNI else Situation.STUDYING
+    else:
+        situation = laureate.situation
+    if situation != laureate.situation:
+        laureate.situation = situation
+        laureate.save(update_fields=["situation"])
+    return situation

@@ -10,7 +10,17 @@ from openpyxl import Workbook
 from emergence.xlsx import xlsx_workbook
 from partners.sharing import PARTNER_FIELDS
 
-COLUMN_WIDTHS = {"pitch": 60, "field": 30, "school": 30, "place": 20, "kind": 22, "track": 22}
+COLUMN_WIDTHS = {
+    "pitch": 60,
+    "field": 30,
+    "school": 30,
+    "place": 20,
+    "kind": 22,
+    "track": 22,
+    "degree": 20,
+    "situation": 24,
+    "status": 24,
+}
 
 
 def dashboard_workbook(rows: Iterable[dict]) -> Workbook:
@@ -25,4 +35,7 @@ def dashboard_workbook(rows: Iterable[dict]) -> Workbook:
 
 def _line(row: dict) -> list:
     # Choices read as on the dashboard's cards: « Stage », « École d'ingénieur ».
-    return [capfirst(row[key]) if key in ("kind", "track") else row[key] for key in PARTNER_FIELDS]
+    return [capfirst(row[key]) if key in CHOICES else row[key] for key in PARTNER_FIELDS]
+
+
+CHOICES = ("kind", "track", "situation", "status")
