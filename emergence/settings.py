@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emergence.tasks.requeue_stale_outbox_emails",
         "schedule": crontab(minute="*/15"),
     },
+    # Alumni asked once a year whether they are still looking (a bounded batch per day).
+    "alumni-search-ask": {
+        "task": "laureates.tasks.ask_alumni_about_their_search",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "introductions-expiry": {
         "task": "partners.tasks.expire_introductions",
         "schedule": crontab(hour=7, minute=30),

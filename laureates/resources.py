@@ -41,6 +41,17 @@ STATUS_ALIASES = {
 }
 SITUATION_ALIASES = {
     Situation.STUDYING: ("en études", "études", "étudiant", "étudiante", "studying"),
+    Situation.INTERNSHIP: ("en stage", "stage", "stagiaire", "internship", "intern"),
+    Situation.WORK_STUDY: (
+        "en alternance",
+        "alternance",
+        "alternant",
+        "alternante",
+        "apprenti",
+        "apprentie",
+        "en apprentissage",
+        "work-study",
+    ),
     Situation.IN_WORK: ("en emploi", "emploi", "salarié", "salariée", "in work", "employed"),
     Situation.SEEKING: ("en recherche", "recherche", "en recherche d'emploi", "seeking"),
 }
@@ -102,6 +113,8 @@ class LaureateResource(SpreadsheetResource):
         attribute="study_year", widget=IntegerWidget(minimum=1, maximum=12), default=1
     )
     school = Field(attribute="school", widget=TextWidget(max_length=200))
+    degree = Field(attribute="degree", widget=TextWidget(max_length=100))
+    degree_year = Field(attribute="degree_year", widget=IntegerWidget(minimum=1, maximum=8))
     city = Field(attribute="city", widget=TextWidget(max_length=100))
     phone = Field(attribute="phone", widget=PhoneWidget())
     status = Field(
@@ -126,6 +139,8 @@ class LaureateResource(SpreadsheetResource):
         "track": "Filière",
         "study_year": "Année d'études",
         "school": "École",
+        "degree": "Diplôme",
+        "degree_year": "Année du diplôme",
         "city": "Ville",
         "phone": "Téléphone",
         "status": "Statut",
@@ -142,6 +157,8 @@ class LaureateResource(SpreadsheetResource):
         "track": ("Filiere", "Parcours"),
         "study_year": ("Année", "Study year", "Année d'étude"),
         "school": ("Établissement", "Etablissement"),
+        "degree": ("Diplôme préparé", "Diplome", "Degree"),
+        "degree_year": ("Année de diplôme", "Annee du diplome", "Year of the degree"),
         "referent": ("Référente", "Référent·e", "Chargé de suivi", "Chargée de suivi"),
         "joined_on": ("Entrée", "Date d'entrée", "Joined on"),
         "current_sponsor": ("Parrain", "Marraine", "Parrain/marraine", "Current sponsor"),
@@ -178,6 +195,8 @@ class LaureateResource(SpreadsheetResource):
             "track",
             "study_year",
             "school",
+            "degree",
+            "degree_year",
             "city",
             "phone",
             "status",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from laureates import views
+from laureates import views, views_search
 
 app_name = "laureates"
 urlpatterns = [
@@ -9,4 +9,7 @@ urlpatterns = [
     path("consent/", views.consent, name="consent"),
     path("consent/withdraw/", views.consent_withdraw_confirm, name="consent_withdraw"),
     path("placement/", views.placement, name="placement"),
+    path("search/", views_search.search, name="search"),
+    path("search/confirm/", views_search.search_still_looking, name="search_confirm"),
+    path("search/close/", views_search.search_close, name="search_close"),
 ]

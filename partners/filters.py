@@ -6,9 +6,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from laureates.models import Promotion, SearchKind, Track, search_fold
+from laureates.models import Promotion, SearchKind, Situation, Track, search_fold
 
-STUDY_YEARS = [(year, str(year)) for year in range(1, 13)]
+# Levels as French HR people say them: « Bac+5 » is the fifth year after the baccalauréat.
+STUDY_YEARS = [(year, f"Bac+{year}") for year in range(1, 13)]
+DEGREE_YEARS = [(year, str(year)) for year in range(1, 9)]
 # The « all » choice of a select, agreeing in French with what it counts.
 ALL_MASCULINE = pgettext_lazy("filter choice: no filter, for a masculine noun", "All")
 ALL_FEMININE = pgettext_lazy("filter choice: no filter, for a feminine noun", "All")
@@ -65,6 +67,27 @@ class DashboardFilter(django_filters.FilterSet):
         field_name="laureate__study_year",
         choices=STUDY_YEARS,
         empty_label=ALL_FEMININE,
+    )
+    # The three below read what the laureate's consent names (partners.sharing): a laureate
+    # who consented to an older text never matches them.
+    situation = django_filters.ChoiceFilter(
+        label=_("Situation"),
+        field_name="shared_situation",
+        choices=Situation.choices,
+        empty_label=ALL_FEMININE,
+    )
+    degree = django_filters.CharFilter(
+        label=_("Degree"),
+        field_name="shared_degree",
+        lookup_expr="icontains",
+        widget=forms.TextInput(attrs={"placeholder": _("Master, Licence…")}),
+    )
+    degree_year = django_filters.ChoiceFilter(
+        label=_("Year of the degree"),
+        field_name="shared_degree_year",
+        choices=DEGREE_YEARS,
+        empty_label=ALL_FEMININE,
+        help_text=_("For a master 2: degree Master, year 2."),
     )
     promotion = django_filters.ChoiceFilter(
         label=_("Promotion"),
