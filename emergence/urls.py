@@ -35,5 +35,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("workshops/", include("workshops.urls")),
     path("partners/", include("partners.urls")),
+    path("offers/", include("partners.urls_offers")),
     path("admin/", admin.site.urls),
 ]

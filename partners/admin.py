@@ -317,3 +317,7 @@ class ReferralAdmin(HistoryAdmin):
             # The totals follow the list's filters: one grouped query, whatever the list's size.
             context["yearly_totals"] = list(context["cl"].queryset.order_by().totals_by_year())
         return response
+
+
+# Offers: their console, in its own module (registered on import).
+import partners.admin_offers  # noqa: E402, F401

@@ -8,9 +8,10 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from laureates.panels import register_home_panel
-        from partners.panels import introductions_panel
+        from partners.panels import introductions_panel, offers_panel
 
         register_home_panel(introductions_panel)
+        register_home_panel(offers_panel)
 
         from emergence.personal_data import personal_data_register
         from partners.personal_data import PART

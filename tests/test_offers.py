@@ -7,27 +7,28 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from laureates.models import PartnerConsent, Search, SearchKind, search_set
+from laureates.models import Search, SearchKind, search_set
 from partners.models import Introduction, IntroductionOrigin, IntroductionStatus, Offer
 from partners.offers import (
     offer_close,
     offer_interest,
     offer_post,
-    offer_propose,
     offers_matching,
     offers_with_match_count,
     searches_matching,
     staff_searches,
 )
 from partners.services import introduction_answer, introduction_forward
-from tests.factories import CompanyFactory, LaureateFactory, PartnerMembershipFactory
-from tests.partner_factories import shared
+from tests.factories import LaureateFactory, PartnerMembershipFactory
+from tests.partner_factories import SearchFactory, shared
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 6, 15)
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 OFFER = {
     "kind": SearchKind.INTERNSHIP,
     "title": "Stage conseil en stratégie",
@@ -145,3 +146,316 @@ def test_an_offer_closed_early_leaves_the_matching(partner_member):
     laureate = seeker("Ines")
     offer_close(offer=offer)
     assert list(offers_matching(laureate.searches.get())) == []
+
+
+# The partner's pages ----------------------------------------------------------------------
+
+
+def test_partner_posts_an_offer_and_sees_two_matching_laureates(partner_client, partner_member):
+    seeker("Ines")
+    seeker("Jade", field="Conseil en organisation")
+    stale = seeker("Karim")
+    Search.objects.filter(laureate=stale).update(confirmed_on=datetime.date(2025, 11, 1))
+    not_consenting = LaureateFactory(user__first_name="Lina")
+    SearchFactory(laureate=not_consenting)
+    shared(LaureateFactory(user__first_name="Marc", status="left"))
+    seeker("Nora", kind=SearchKind.JOB)
+    form = {key: value or "" for key, value in OFFER.items()}
+    response = partner_client.post(reverse("partners:offer_new"), form)
+    offer = Offer.objects.get()
+    assert response.url == reverse("partners:offer", args=[offer.pk])
+    assert (offer.company, offer.posted_by) == (partner_member.company, partner_member.user)
+    page = partner_client.get(response.url, **EN).content.decode()
+    assert "2 laureates fit this offer" in page
+    for shown in ("Ines", "Jade"):
+        assert shown in page
+    for hidden in ("Karim", "Lina", "Marc", "Nora"):
+        assert hidden not in page
+    # Only the shared columns: never a contact detail.
+    assert "@example" not in page.split("<main", 1)[-1]
+
+
+def test_partner_asks_to_meet_a_matching_laureate_about_the_offer(partner_client, partner_member):
+    offer = post(partner_member)
+    laureate = seeker("Ines")
+    url = reverse("partners:offer_introduce", args=[offer.pk, laureate.pk])
+    page = partner_client.get(url).content.decode()
+    assert 'value="Stage conseil en stratégie"' in page
+    response = partner_client.post(
+        url,
+        {
+            "kind": "internship",
+            "title": offer.title,
+            "starts_on": "2026-09-01",
+            "place": "Lille",
+            "message": "Votre profil nous intéresse.",
+        },
+    )
+    assert response.status_code == 302
+    introduction = Introduction.objects.get()
+    assert (introduction.offer, introduction.origin) == (offer, IntroductionOrigin.PARTNER)
+    assert introduction.status == IntroductionStatus.PENDING
+
+
+def test_another_companys_offer_is_404(partner_client, partner_member):
+    other = post(PartnerMembershipFactory())
+    for name in ("partners:offer", "partners:offer_edit"):
+        assert partner_client.get(reverse(name, args=[other.pk])).status_code == 404
+    assert partner_client.post(reverse("partners:offer_close", args=[other.pk])).status_code == 404
+    laureate = seeker("Ines")
+    url = reverse("partners:offer_introduce", args=[other.pk, laureate.pk])
+    assert partner_client.get(url).status_code == 404
+
+
+def test_partner_edits_and_closes_an_offer_which_moves_to_the_end_of_the_list(
+    partner_client, partner_member
+):
+    first = post(partner_member, title="Stage A", closes_on=datetime.date(2026, 7, 1))
+    second = post(partner_member, title="Stage B", closes_on=datetime.date(2026, 8, 1))
+    form = {key: value or "" for key, value in (OFFER | {"title": "Stage A bis"}).items()}
+    form["closes_on"] = "2026-07-01"
+    partner_client.post(reverse("partners:offer_edit", args=[first.pk]), form)
+    first.refresh_from_db()
+    assert first.title == "Stage A bis"
+    partner_client.post(reverse("partners:offer_close", args=[first.pk]))
+    page = partner_client.get(reverse("partners:offers")).content.decode()
+    assert page.index("Stage B") < page.index("Stage A bis")
+    only_open = partner_client.get(reverse("partners:offers"), {"state": "open"})
+    assert list(only_open.context["page"].object_list) == [second]
+    closed = partner_client.get(reverse("partners:offers"), {"state": "closed", "kind": "job"})
+    assert list(closed.context["page"].object_list) == []
+
+
+def test_an_offer_with_a_past_closing_date_is_refused_and_nothing_typed_is_lost(partner_client):
+    form = {key: value or "" for key, value in OFFER.items()}
+    form["closes_on"] = "2026-01-01"
+    response = partner_client.post(reverse("partners:offer_new"), form)
+    assert response.status_code == 200
+    assert not Offer.objects.exists()
+    page = response.content.decode()
+    assert "Six mois au sein" in page
+    assert "error-summary" in page
+
+
+# The laureate's pages ---------------------------------------------------------------------
+
+
+def test_laureate_sees_fitting_offers_only(laureate_client, laureate, partner_member):
+    shared(laureate)
+    post(partner_member, title="Stage qui correspond")
+    post(partner_member, title="Emploi en finance", kind=SearchKind.JOB)
+    post(partner_member, title="Stage à Marseille", place="Marseille")
+    page = laureate_client.get(reverse("offers:list")).content.decode()
+    assert "Stage qui correspond" in page
+    assert "Emploi en finance" not in page
+    assert "Stage à Marseille" not in page
+    searched = laureate_client.get(reverse("offers:list"), {"q": "finance"})
+    assert list(searched.context["page"].object_list) == []
+
+
+def test_laureate_without_consent_still_sees_the_offers_that_fit(
+    laureate_client, laureate, partner_member
+):
+    SearchFactory(laureate=laureate)
+    post(partner_member, title="Stage qui correspond")
+    assert "Stage qui correspond" in laureate_client.get(reverse("offers:list")).content.decode()
+
+
+def test_laureate_without_a_search_is_asked_what_they_are_looking_for(
+    laureate_client, partner_member
+):
+    post(partner_member)
+    response = laureate_client.get(reverse("offers:list"))
+    assert reverse("laureates:edit") in response.content.decode()
+    assert list(response.context["page"].object_list) == []
+
+
+def test_offer_past_closing_date_disappears_from_laureates_lists(
+    laureate_client, laureate, partner_member
+):
+    shared(laureate)
+    offer = post(partner_member, closes_on=TODAY)
+    assert offer.title in laureate_client.get(reverse("offers:list")).content.decode()
+    assert offer.title in laureate_client.get(reverse("laureates:home")).content.decode()
+    with time_machine.travel(datetime.datetime(2026, 6, 16, 10, tzinfo=datetime.UTC)):
+        assert offer.title not in laureate_client.get(reverse("offers:list")).content.decode()
+        assert offer.title not in laureate_client.get(reverse("laureates:home")).content.decode()
+        detail = laureate_client.get(reverse("offers:detail", args=[offer.pk]))
+        assert detail.status_code == 404
+
+
+def test_the_laureates_home_shows_the_first_offers_that_fit(
+    laureate_client, laureate, partner_member
+):
+    shared(laureate)
+    for n in range(5):
+        post(partner_member, title=f"Stage numéro {n}")
+    page = laureate_client.get(reverse("laureates:home")).content.decode()
+    assert "Stage numéro 0" in page and "Stage numéro 2" in page
+    assert "Stage numéro 3" not in page
+    assert reverse("offers:list") in page
+
+
+# « Je suis intéressé·e » -------------------------------------------------------------------
+
+
+def test_interested_starts_the_flow_and_the_team_passing_it_on_sends_both_contacts(
+    laureate_client,
+    laureate,
+    partner_member,
+    partnerships_staff,
+    referent,
+    django_capture_on_commit_callbacks,
+):
+    laureate.referent = referent
+    laureate.save()
+    SearchFactory(laureate=laureate)  # no consent: their yes is enough
+    offer = post(partner_member)
+    url = reverse("offers:detail", args=[offer.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = laureate_client.post(url, {"message": "Ce stage me plaît beaucoup."})
+    assert response.url == url
+    introduction = Introduction.objects.get()
+    assert introduction.offer == offer
+    assert introduction.origin == IntroductionOrigin.LAUREATE
+    assert introduction.status == IntroductionStatus.PENDING
+    assert introduction.requested_by == partner_member.user
+    assert introduction.message == "Ce stage me plaît beaucoup."
+    assert [message.to for message in mail.outbox] == [[referent.email]]
+    assert laureate.user.get_full_name() in mail.outbox[0].subject
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        introduction = introduction_forward(introduction=introduction, by=partnerships_staff)
+    assert introduction.status == IntroductionStatus.ACCEPTED
+    assert introduction.decided_by == partnerships_staff
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [laureate.user.email, partner_member.user.email]
+    )
+    to_company = next(m for m in mail.outbox if m.to == [partner_member.user.email])
+    assert laureate.user.email in to_company.body
+
+
+def test_interested_twice_in_the_same_offer_gives_a_message_and_no_second_request(
+    laureate_client, laureate, partner_member
+):
+    shared(laureate)
+    offer = post(partner_member)
+    url = reverse("offers:detail", args=[offer.pk])
+    laureate_client.post(url, {"message": ""})
+    response = laureate_client.post(url, {"message": ""}, follow=True, **EN)
+    assert Introduction.objects.count() == 1
+    assert "A request about this offer already exists" in response.content.decode()
+
+
+def test_interest_goes_to_another_member_when_the_poster_left_and_is_refused_without_one(
+    laureate, partner_member
+):
+    shared(laureate)
+    offer = post(partner_member)
+    colleague = PartnerMembershipFactory(company=partner_member.company)
+    partner_member.delete()
+    assert offer_interest(offer=offer, laureate=laureate).requested_by == colleague.user
+    Introduction.objects.all().delete()
+    colleague.delete()
+    with pytest.raises(ValidationError, match="Nobody at"):
+        offer_interest(offer=offer, laureate=laureate)
+    assert not Introduction.objects.exists()
+
+
+# Staff -----------------------------------------------------------------------------------
+
+
+def test_staff_proposal_then_the_laureates_yes_sends_contacts(
+    partnerships_client,
+    partnerships_staff,
+    laureate,
+    partner_member,
+    django_capture_on_commit_callbacks,
+):
+    SearchFactory(laureate=laureate)
+    offer = offer_post(company=partner_member.company, by=partnerships_staff, **OFFER)
+    url = reverse("admin:partners_offer_matches", args=[offer.pk])
+    page = partnerships_client.get(url).content.decode()
+    assert str(laureate) in page
+    with django_capture_on_commit_callbacks(execute=True):
+        partnerships_client.post(url, {"laureate": laureate.pk})
+    introduction = Introduction.objects.get()
+    assert introduction.origin == IntroductionOrigin.STAFF
+    assert introduction.status == IntroductionStatus.FORWARDED
+    assert (introduction.offer, introduction.decided_by) == (offer, partnerships_staff)
+    # Posted by staff: the company's member receives the laureate.
+    assert introduction.requested_by == partner_member.user
+    assert [message.to for message in mail.outbox] == [[laureate.user.email]]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        introduction = introduction_answer(introduction=introduction, accept=True)
+    assert introduction.status == IntroductionStatus.ACCEPTED
+    assert len(mail.outbox) == 2
+
+
+def test_staff_post_an_offer_for_a_company_in_the_console(partnerships_client, partner_member):
+    form = {key: value or "" for key, value in OFFER.items()}
+    form["company"] = partner_member.company.pk
+    response = partnerships_client.post(reverse("admin:partners_offer_add"), form)
+    assert response.status_code == 302
+    offer = Offer.objects.get()
+    assert (offer.company, offer.field_folded) == (partner_member.company, "conseil")
+    seeker("Ines")
+    page = partnerships_client.get(reverse("admin:partners_offer_changelist"), **EN)
+    assert "1 laureate" in page.content.decode()
+
+
+def test_a_referent_cannot_open_the_offers_console(referent_client, partner_member):
+    offer = post(partner_member)
+    url = reverse("admin:partners_offer_matches", args=[offer.pk])
+    assert referent_client.get(url).status_code == 403
+
+
+# Query counts ----------------------------------------------------------------------------
+
+
+def grow(partner_member, n: int) -> None:
+    for i in range(n):
+        seeker(f"Lauréat{i}")
+        post(partner_member, title=f"Stage {i}")
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_query_counts_are_flat_on_the_offer_pages(
+    n, partner_member, laureate, django_assert_max_num_queries, client
+):
+    shared(laureate)
+    grow(partner_member, n)
+    offer = Offer.objects.first()
+    partner = client_for(partner_member.user)
+    with django_assert_max_num_queries(12):
+        assert partner.get(reverse("partners:offers")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert partner.get(reverse("partners:offer", args=[offer.pk])).status_code == 200
+    own = client_for(laureate.user)
+    with django_assert_max_num_queries(12):
+        response = own.get(reverse("offers:list"))
+    assert len(response.context["page"].object_list) == n
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_query_counts_are_flat_on_the_console_offer_pages(
+    n, partner_member, partnerships_staff, django_assert_max_num_queries
+):
+    grow(partner_member, n)
+    staff = client_for(partnerships_staff)
+    offer = Offer.objects.first()
+    with django_assert_max_num_queries(14):
+        assert staff.get(reverse("admin:partners_offer_changelist")).status_code == 200
+    with django_assert_max_num_queries(14):
+        url = reverse("admin:partners_offer_matches", args=[offer.pk])
+        assert staff.get(url).status_code == 200
+
+
+def client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

@@ -18,7 +18,7 @@ from django.urls import URLResolver, reverse
 from emergence import roles
 from emergence.models import ErasureRequest, OutboxEmail
 from laureates.models import Placement, SearchKind
-from partners.models import PartnerViewLog
+from partners.models import Offer, PartnerViewLog
 from reports.models import QuietPeriod, ReportRead, Triage
 from tests.factories import (
     CompanyFactory,
@@ -68,6 +68,8 @@ MODEL_PAGES = {
     "partners.partnerviewlog": ("LP", "-", "LP", "-", "LP"),
     "partners.coopter": ("LP", "LP", "LP", "L", "LP"),
     "partners.referral": ("LP", "LP", "LP", "L", "LP"),
+    # Offers: partnerships staff post for any company and close them; the lead deletes.
+    "partners.offer": ("LP", "LP", "LP", "L", "LP"),
     # Sign-in lockouts: the lead sees them and unlocks (deletes the attempt). Two-factor
     # devices are not in the console: the lead resets them from the user list.
     "axes.accessattempt": ("L", "-", "L", "L", "L"),
@@ -106,6 +108,8 @@ OTHER_PAGES = [
     ("admin:reports_activityreport_simple_history", "reports.activityreport", "LR"),
     ("admin:partners_introduction_simple_history", "partners.introduction", "LRP"),
     ("admin:partners_referral_simple_history", "partners.referral", "LP"),
+    # An offer's matching laureates, where staff propose one.
+    ("admin:partners_offer_matches", "partners.offer", "LP"),
 ]
 
 # Pages every signed-in staff member has, or that only serve the others.
@@ -158,6 +162,7 @@ ACTIONS = {
     "partners.introduction": {"delete_selected": "L"},
     "partners.partnerviewlog": {},
     "partners.coopter": {"delete_selected": "L"},
+    "partners.offer": {"close_offers": "LP", "delete_selected": "L"},
     "partners.referral": {"delete_selected": "L"},
     "axes.accessattempt": {"cleanup_expired_attempts": "L", "delete_selected": "L"},
     "axes.accesslog": {"delete_selected": "-"},
@@ -265,6 +270,13 @@ def objects(db):
         ),
         "partners.coopter": CoOpterFactory(),
         "partners.referral": ReferralFactory(),
+        "partners.offer": Offer.objects.create(
+            company=membership.company,
+            kind=SearchKind.INTERNSHIP,
+            title="Stage",
+            description="Six mois.",
+            closes_on=datetime.date(2099, 1, 1),
+        ),
         "axes.accessattempt": AccessAttempt.objects.create(
             username="a@example.org", ip_address="127.0.0.1", failures_since_start=1
         ),
