@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +25,7 @@ from laureates.models import (
     Promotion,
     Sponsor,
     Sponsorship,
+    placement_end,
     placement_record,
     search_text_refresh,
 )
@@ -250,11 +251,17 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
         if not laureate.pk:
             return "—"
         rows = laureate.placements.select_related("company")
+        record = format_html(
+            '<a href="{}?laureate={}" class="record-placement">{}</a>',
+            reverse("admin:laureates_placement_add"),
+            laureate.pk,
+            _("Record a placement"),
+        )
         if not rows:
-            return _("none")
-        return format_html_join(
+            return format_html("{} · {}", _("none"), record)
+        lines = format_html_join(
             mark_safe("<br>"),
-            '<a href="{}">{} · {} · {} · {}</a>',
+            '<a href="{}">{} · {} · {} · {}</a>{}',
             (
                 (
                     reverse("admin:laureates_placement_change", args=[placement.pk]),
@@ -262,10 +269,14 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
                     placement.get_kind_display(),
                     placement.title,
                     placement.company_name,
+                    format_html(" · {} {}", _("ended on"), placement.ended_on)
+                    if placement.ended_on
+                    else "",
                 )
                 for placement in rows
             ),
         )
+        return format_html("{}<br>{}", lines, record)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -403,6 +414,21 @@ class PlacementYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CurrentPlacementFilter(admin.SimpleListFilter):
+    title = _("going on")
+    parameter_name = "going_on"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("yes")), ("no", _("no"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.current()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=Placement.objects.current().values("pk"))
+        return queryset
+
+
 @admin.register(Placement)
 class PlacementAdmin(HistoryAdmin):
     list_display = (
@@ -413,9 +439,10 @@ class PlacementAdmin(HistoryAdmin):
         "company_display",
         "city",
         "duration_months",
+        "ended_on",
         "source",
     )
-    list_filter = (PlacementYearFilter, "kind", "company", "source")
+    list_filter = (PlacementYearFilter, CurrentPlacementFilter, "kind", "company", "source")
     search_fields = (
         "laureate__user__first_name",
         "laureate__user__last_name",
@@ -437,6 +464,7 @@ class PlacementAdmin(HistoryAdmin):
         "city",
         "starts_on",
         "duration_months",
+        "ended_on",
         "source",
     )
 
@@ -446,8 +474,13 @@ class PlacementAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
-        # A new placement also closes the laureate's open search of the same kind.
+            super().save_model(request, obj, form, change)
+            if "ended_on" in form.changed_data and obj.ended_on:
+                # It stopped: the laureate's situation goes back, unless another goes on.
+                placement_end(placement=obj, on=obj.ended_on)
+            return
+        # A new placement also closes the laureate's open search of the same kind and puts
+        # the laureate in its situation.
         fields = {name: getattr(obj, name) for name in self.fields if name != "laureate"}
         form.instance = placement_record(laureate=obj.laureate, **fields)
 

@@ -80,6 +80,11 @@ class LaureateQuerySet(models.QuerySet):
     def with_current_sponsor(self):
         return self.filter(_has_current_sponsorship())
 
+    def with_current_job(self, today: datetime.date | None = None):
+        """Annotate ``has_current_job``, which ``Laureate.can_coopt`` reads instead of a query."""
+        jobs = Placement.objects.current(today).filter(laureate=OuterRef("pk"), kind=SearchKind.JOB)
+        return self.annotate(has_current_job=Exists(jobs))
+
     def without_current_sponsor(self):
         return self.filter(~_has_current_sponsorship())
 
@@ -240,6 +245,8 @@ class Laureate(models.Model):
         by their situation, or by a current job placement (declared or recorded)."""
         if self.situation == Situation.IN_WORK:
             return True
+        if hasattr(self, "has_current_job"):  # Laureate.objects.with_current_job()
+            return self.has_current_job
         return self.placements.current().filter(kind=SearchKind.JOB).exists()
 
     @property

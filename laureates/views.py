@@ -12,6 +12,7 @@ from laureates.models import (
     CONSENT_VERSION,
     Laureate,
     PlacementSource,
+    SearchKind,
     consent_give,
     consent_withdraw,
     placement_record,
@@ -24,7 +25,7 @@ OWN = Laureate.objects.select_related("user", "promotion", "referent")
 
 @laureate_required
 def home(request):
-    laureate = own_laureate(request, OWN.with_partner_consent())
+    laureate = own_laureate(request, OWN.with_partner_consent().with_current_job())
     return render(
         request,
         "laureates/home.html",
@@ -91,8 +92,15 @@ def placement(request):
     laureate = own_laureate(request, OWN)
     form = PlacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        placement_record(laureate=laureate, source=PlacementSource.LAUREATE, **form.cleaned_data)
+        placement = placement_record(
+            laureate=laureate, source=PlacementSource.LAUREATE, **form.cleaned_data
+        )
         messages.success(request, _("Congratulations! Your placement has been recorded."))
+        if placement.kind == SearchKind.JOB and laureate.can_coopt:
+            messages.info(
+                request,
+                _("In work, you may now recommend candidates: see “Co-optation” on your page."),
+            )
         return redirect("laureates:home")
     placements = laureate.placements.select_related("company")
     return render(request, "laureates/placement.html", {"form": form, "placements": placements})

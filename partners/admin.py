@@ -3,8 +3,11 @@ views log and co-optation."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,6 +15,7 @@ from emergence.admin import confirm_and_invite, object_error
 from emergence.history import HistoryAdmin
 from emergence.roles import is_laureate
 from emergence.spreadsheets import SpreadsheetModelAdmin
+from laureates.forms import PlacementForm
 from partners.models import (
     Company,
     CoOpter,
@@ -19,6 +23,15 @@ from partners.models import (
     PartnerMembership,
     PartnerViewLog,
     Referral,
+)
+from partners.placements import (
+    introduction_placement_blocker,
+    introduction_placement_initial,
+    placement_figures,
+    placement_from_introduction,
+    placement_from_referral,
+    referral_placement_blocker,
+    referral_placement_initial,
 )
 from partners.resources import CompanyResource
 from partners.services import (
@@ -120,7 +133,7 @@ class IntroductionAdmin(HistoryAdmin):
     list_select_related = ("laureate__user", "company", "requested_by")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    actions = ["forward", "decline"]
+    actions = ["forward", "decline", "record_placement"]
     fields = (
         "company",
         "requested_by",
@@ -188,6 +201,46 @@ class IntroductionAdmin(HistoryAdmin):
                 done += 1
         if done:
             messages.success(request, done_message(done) % {"count": done})
+
+    @admin.action(description=_("Record the placement"), permissions=["change"])
+    def record_placement(self, request, queryset):
+        return _one_placement_page(request, queryset, "admin:partners_introduction_placement")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/placement/",
+                view(self.placement_view),
+                name="partners_introduction_placement",
+            ),
+            path(
+                "placement-figures/",
+                view(placement_figures_view),
+                name="partners_placement_figures",
+            ),
+            *super().get_urls(),
+        ]
+
+    def placement_view(self, request, object_id):
+        """The placement form, pre-filled from the accepted introduction; once only."""
+        introduction = self.get_object(request, unquote(object_id))
+        if introduction is None:
+            raise Http404
+        if not (
+            self.has_change_permission(request, introduction)
+            and request.user.has_perm("laureates.add_placement")
+        ):
+            raise PermissionDenied
+        return _placement_page(
+            self,
+            request,
+            introduction,
+            laureate=introduction.laureate,
+            blocker=introduction_placement_blocker(introduction),
+            initial=introduction_placement_initial(introduction),
+            record=lambda fields: placement_from_introduction(introduction=introduction, **fields),
+        )
 
     def save_model(self, request, obj, form, change):
         # Only the placement is edited here: the state moves through the services alone.
@@ -309,6 +362,57 @@ class ReferralAdmin(HistoryAdmin):
     autocomplete_fields = ("coopter", "candidate_laureate")
     date_hierarchy = "referred_on"
     show_full_result_count = False
+    actions = ["record_placement"]
+    readonly_fields = ("placement",)
+
+    @admin.action(description=_("Record the placement"), permissions=["change"])
+    def record_placement(self, request, queryset):
+        return _one_placement_page(request, queryset, "admin:partners_referral_placement")
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/placement/",
+                self.admin_site.admin_view(self.placement_view),
+                name="partners_referral_placement",
+            ),
+            *super().get_urls(),
+        ]
+
+    def placement_view(self, request, object_id):
+        """The hired candidate laureate's placement, pre-filled from the referral; once."""
+        referral = self.get_object(request, unquote(object_id))
+        if referral is None:
+            raise Http404
+        if not (
+            self.has_change_permission(request, referral)
+            and request.user.has_perm("laureates.add_placement")
+        ):
+            raise PermissionDenied
+        return _placement_page(
+            self,
+            request,
+            referral,
+            laureate=referral.candidate_laureate,
+            blocker=referral_placement_blocker(referral),
+            initial=referral_placement_initial(referral),
+            record=lambda fields: placement_from_referral(referral=referral, **fields),
+        )
+
+    def response_change(self, request, obj):
+        # Hired, and a laureate: the next step is their placement, on the next page.
+        if (
+            "status" in getattr(self, "_changed", ())
+            and not referral_placement_blocker(obj)
+            and request.user.has_perm("laureates.add_placement")
+        ):
+            messages.info(request, _("The candidate was hired: record their placement."))
+            return HttpResponseRedirect(reverse("admin:partners_referral_placement", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        self._changed = form.changed_data
+        super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -317,6 +421,78 @@ class ReferralAdmin(HistoryAdmin):
             # The totals follow the list's filters: one grouped query, whatever the list's size.
             context["yearly_totals"] = list(context["cl"].queryset.order_by().totals_by_year())
         return response
+
+
+# Placements from introductions and referrals; the yearly figures ---------------------
+
+
+def _one_placement_page(request, queryset, url_name: str):
+    """A list action for one row: its placement page (a placement is recorded one by one)."""
+    rows = list(queryset[:2])
+    if len(rows) != 1:
+        messages.warning(request, _("Select one row: a placement is recorded one at a time."))
+        return None
+    return HttpResponseRedirect(reverse(url_name, args=[rows[0].pk]))
+
+
+def _placement_page(modeladmin, request, obj, *, laureate, blocker: str, initial, record):
+    """GET: the placement form pre-filled (or why it cannot be recorded); POST: record it
+    and go back to the object's page."""
+    opts = modeladmin.model._meta
+    back = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    form = PlacementForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if blocker:
+            messages.error(request, blocker)
+            return HttpResponseRedirect(back)
+        if form.is_valid():
+            try:
+                placement = record(form.cleaned_data)
+            except ValidationError as error:
+                messages.error(request, object_error(obj, error))
+                return HttpResponseRedirect(back)
+            messages.success(
+                request,
+                _("The placement of %(laureate)s was recorded: %(placement)s.")
+                % {"laureate": laureate, "placement": placement.title},
+            )
+            return HttpResponseRedirect(back)
+    return TemplateResponse(
+        request,
+        "admin/partners/placement_record.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": _("Record the placement"),
+            "opts": opts,
+            "original": obj,
+            "laureate": laureate,
+            "blocker": blocker,
+            "form": form,
+            "back": back,
+        },
+    )
+
+
+def placement_figures_view(request):
+    """Placements per year, company and kind, and the median days from the company's first
+    view of the laureate or first introduction to the start; partnerships and the lead."""
+    if not (
+        request.user.has_perm("laureates.view_placement")
+        and request.user.has_perm("partners.view_partnerviewlog")
+    ):
+        raise PermissionDenied
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else None
+    return TemplateResponse(
+        request,
+        "admin/partners/placement_figures.html",
+        {
+            **admin.site.each_context(request),
+            "title": _("Placement figures"),
+            "rows": placement_figures(year=year),
+            "year": year,
+        },
+    )
 
 
 # Offers: their console, in its own module (registered on import).

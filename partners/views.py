@@ -183,7 +183,7 @@ def export(request):
 
 @laureate_required
 def cooptation(request):
-    laureate = own_laureate(request, Laureate.objects.select_related("user"))
+    laureate = own_laureate(request, Laureate.objects.select_related("user").with_current_job())
     coopter = CoOpter.objects.filter(laureate=laureate).first()
     register_form = CoOpterForm(instance=coopter, prefix="register")
     referral_form = ReferralForm(prefix="referral")

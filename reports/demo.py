@@ -213,6 +213,7 @@ def _answers(rng: random.Random, laureate: Laureate, profile: str) -> dict:
         "civic_involvement": rng.choice([3, 4, 5]),
         "civic_actions": rng.choice(CIVIC_ACTIONS),
         "civic_hours": rng.choice([6, 10, 12, 20]),
+        "placement_goes_on": None,
         "search_kind": kind,
         "search_field": search_field,
         "search_starts_on": None,

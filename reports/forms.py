@@ -70,6 +70,21 @@ SCALE_LABELS = {
 GENERIC_SCALE = [_("1 — not at all"), "2", "3", "4", _("5 — completely")]
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
+# The question about the placement a report carries, by its kind.
+PLACEMENT_QUESTIONS = {
+    "internship": _("Your internship at %(company)s since %(date)s: does it go on?"),
+    "work_study": _("Your work-study contract at %(company)s since %(date)s: does it go on?"),
+    "job": _("Your job at %(company)s since %(date)s: does it go on?"),
+}
+
+
+def placement_question(placement) -> str:
+    """« Votre stage chez Acme depuis le 1 juin 2026 : se poursuit-il ? »"""
+    return str(PLACEMENT_QUESTIONS[placement.kind]) % {
+        "company": placement.company_name,
+        "date": date_format(placement.starts_on, "DATE_FORMAT"),
+    }
+
 
 def has_answer(answers: dict[str, Any]) -> bool:
     """Whether ``valid_answers()`` hold anything typed or chosen: an unticked box is not an
@@ -201,6 +216,13 @@ class ActivityReportForm(forms.ModelForm):
         self.fields["exams"].widget = forms.RadioSelect(choices=Exams.choices)
         self.fields["search_kind"].choices = list(SearchChoice.choices)
         self.fields["search_kind"].widget = forms.RadioSelect(choices=SearchChoice.choices)
+        # A report that carries a placement asks whether it goes on, then what comes next.
+        self.placement = instance.placement if instance.placement_id else None
+        if self.placement is None:
+            del self.fields["placement_goes_on"]
+        else:
+            self.fields["placement_goes_on"] = _yes_no_field(placement_question(self.placement))
+            self.fields["search_kind"].label = _("And next, what are you looking for?")
         for name in ["sponsor_meetings", "civic_hours", "search_duration_months"]:
             self.fields[name].widget.attrs.update(min=0, inputmode="numeric")
         for question in questions:
@@ -209,7 +231,7 @@ class ActivityReportForm(forms.ModelForm):
             if question.confidential:
                 self.fields[name].help_text = CONFIDENTIAL_QUESTION_NOTE
             self.initial[name] = instance.extra_answers.get(question.key)
-        self.required = required_names(questions=questions)
+        self.required = required_names(questions=questions, placement=self.placement is not None)
         for name in self.required:
             # Marked, not ``required``: the browser must let a draft be saved incomplete.
             self.fields[name].label = format_lazy("{} *", self.fields[name].label)
@@ -290,7 +312,7 @@ class ActivityReportForm(forms.ModelForm):
                 if not names:
                     continue
             else:
-                names = ANSWER_SECTIONS[key]
+                names = [name for name in ANSWER_SECTIONS[key] if name in self.fields]
             section = Section(key, title, names, note, carried_over=key in carried_over)
             section.fields = [self[name] for name in names]
             sections.append(section)

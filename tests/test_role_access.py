@@ -97,6 +97,11 @@ OTHER_PAGES = [
     ("admin:reports_reportperiod_school_year", None, "L"),
     ("admin:reports_reportperiod_export", "reports.reportperiod", "LR"),
     ("admin:reports_questionnaire_copy", "reports.questionnaire", "L"),
+    # The placement an accepted introduction or a hired referral led to (pre-filled form),
+    # and the yearly placement figures: partnerships and the lead.
+    ("admin:partners_introduction_placement", "partners.introduction", "LRP"),
+    ("admin:partners_referral_placement", "partners.referral", "LP"),
+    ("admin:partners_placement_figures", None, "LP"),
     # Staff pages outside the console ask the same permissions.
     ("workshops:attendance", "workshops.session", "LW"),
     # One version in a change history: who may change the object, as its history page.
@@ -139,6 +144,8 @@ ACTIONS = {
         "assign_to_me": "LR",
         "assign_to": "LR",
         "record_contact": "LR",
+        # A staff flag: a triage reason of its own, for who follows laureates.
+        "flag_for_follow_up": "LR",
         "close_triage": "LR",
         "delete_selected": "L",
     },
@@ -163,7 +170,7 @@ ACTIONS = {
     "partners.partnerviewlog": {},
     "partners.coopter": {"delete_selected": "L"},
     "partners.offer": {"close_offers": "LP", "delete_selected": "L"},
-    "partners.referral": {"delete_selected": "L"},
+    "partners.referral": {"record_placement": "LP", "delete_selected": "L"},
     "axes.accessattempt": {"cleanup_expired_attempts": "L", "delete_selected": "L"},
     "axes.accesslog": {"delete_selected": "-"},
     "axes.accessfailurelog": {"delete_selected": "-"},

@@ -57,6 +57,8 @@ REPORT_FIELDS = (
     "submitted_at",
     "is_late",
     "carried_over_sections",
+    # The placement the report asked about; its answer is in the search section.
+    "placement",
 )
 REVIEW_READONLY = ("reviewed_at", "reviewed_by")
 # In place of each confidential answer, for staff who may not read it.
