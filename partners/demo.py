@@ -23,10 +23,12 @@ from partners.models import (
     CoOpter,
     Introduction,
     IntroductionStatus,
+    Offer,
     PartnerMembership,
     Referral,
     ReferralStatus,
 )
+from partners.offers import offer_save
 
 COMPANIES = [
     {
@@ -76,6 +78,7 @@ def seed(*, companies: dict[str, Company], laureates: LaureatesDemo) -> PartnerM
     )
     seed_placements(companies=companies, laureates=laureates)
     seed_cooptation(laureates=laureates)
+    seed_offers(companies=companies, membership=membership, today=today)
     return membership
 
 
@@ -281,3 +284,48 @@ def seed_cooptation(*, laureates: LaureatesDemo) -> None:
                 "donation_received_on": received,
             },
         )
+
+
+# (company, kind, title, field, place, months from now, duration, description): offers that
+# fit some of the demo searches, the demo laureate's summer internship among them.
+DEMO_OFFERS = [
+    ("Conseil Horizon", SearchKind.INTERNSHIP, "Stage consultant·e stratégie", "Conseil",
+     "Lille", 6, 4, "Quatre mois dans une équipe qui accompagne des collectivités du Nord."),
+    ("Conseil Horizon", SearchKind.INTERNSHIP, "Stage d'été en recherche clinique",
+     "Recherche clinique", "Paris", 7, 2,
+     "Deux mois auprès de notre pôle santé, sur des essais cliniques en cours."),
+    ("Conseil Horizon", SearchKind.INTERNSHIP, "Stage data analyst", "Data", "Paris", 5, 3,
+     "Tableaux de bord et analyses pour nos missions, en Python et SQL."),
+    ("Banque Solidaire", SearchKind.WORK_STUDY, "Alternance contrôle de gestion",
+     "Contrôle de gestion", "Lyon", 8, 24,
+     "Deux ans au sein de la direction financière régionale, pendant votre master."),
+]  # fmt: skip
+
+
+def seed_offers(
+    *, companies: dict[str, Company], membership: PartnerMembership, today: datetime.date
+) -> list[Offer]:
+    """Open offers of both companies, posted by the partner member where it is their company,
+    each closing two months from now."""
+    offers = []
+    for company_name, kind, title, field, place, months, duration, description in DEMO_OFFERS:
+        company = companies[company_name]
+        offer = Offer.objects.filter(company=company, title=title).first() or Offer(
+            company=company,
+            posted_by=membership.user if company == membership.company else None,
+        )
+        offers.append(
+            offer_save(
+                offer=offer,
+                kind=kind,
+                title=title,
+                field=field,
+                place=place,
+                starts_on=add_months(today.replace(day=1), months),
+                duration_months=duration,
+                description=description,
+                closes_on=add_months(today, 2),
+                how_to_apply="Dites « je suis intéressé·e » : l’équipe du programme fait le lien.",
+            )
+        )
+    return offers
