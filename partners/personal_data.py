@@ -26,6 +26,7 @@ from partners.models import (
     CoOpter,
     Introduction,
     IntroductionStatus,
+    Offer,
     PartnerMembership,
     PartnerViewLog,
     Referral,
@@ -112,6 +113,18 @@ def _export(user) -> Export:
             _introduction_row(row, laureate_name=row.laureate.user.get_full_name())
             for row in asked.order_by("created_at")
         ]
+        posted = Offer.objects.filter(posted_by=user).select_related("company")
+        if posted:
+            sections[_("Offers you posted")] = [
+                {
+                    _("Company"): row.company.name,
+                    _("Title"): row.title,
+                    _("Kind"): row.get_kind_display(),
+                    _("Posted at"): row.created_at,
+                    _("Closing date"): row.closes_on,
+                }
+                for row in posted.order_by("created_at")
+            ]
         # The laureates' names are theirs: the pages and filters only.
         sections[_("Pages you viewed")] = [
             {
@@ -154,6 +167,8 @@ def _anonymise(user) -> None:
     PartnerMembership.objects.filter(user=user).update(job_title="")
     Introduction.objects.filter(requested_by=user).update(requested_by=None, message="")
     PartnerViewLog.objects.filter(user=user).update(user=None, query="")
+    # The company's offers stay, without who posted them.
+    Offer.objects.filter(posted_by=user).update(posted_by=None)
     Company.objects.filter(contact_email__iexact=user.email).update(
         contact_name="", contact_email="", contact_phone=""
     )

@@ -459,3 +459,19 @@ def client_for(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_a_partner_members_data_lists_their_offers_and_erasure_keeps_the_offers_without_them(
+    partner_member,
+):
+    from django.utils import translation
+
+    from partners.personal_data import PART
+
+    offer = post(partner_member)
+    with translation.override("en"):
+        [row] = PART.export(partner_member.user)["Offers you posted"]
+    assert offer.title in row.values()
+    PART.anonymise(partner_member.user)
+    offer.refresh_from_db()
+    assert offer.posted_by is None
