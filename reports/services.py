@@ -14,7 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emergence.roles import is_staff
-from laureates.models import Laureate, Placement, placement_end, search_set
+from laureates.models import (
+    Laureate,
+    Placement,
+    placement_end,
+    search_set,
+    situation_from_placements,
+)
 from reports.models import (
     ANSWER_FIELDS,
     ANSWER_SECTIONS,
@@ -319,6 +325,9 @@ def report_submit(*, report: ActivityReport, by) -> ActivityReport:
         placement = locked.placement
         if locked.placement_goes_on is False and placement and placement.ended_on is None:
             placement_end(placement=placement, on=timezone.localdate(now))
+        elif locked.placement_goes_on and placement:
+            # It goes on: one that started later than a month after recording sets it now.
+            situation_from_placements(laureate=locked.laureate)
         nothing = locked.search_kind == SearchChoice.NOTHING
         search_set(
             laureate=locked.laureate,

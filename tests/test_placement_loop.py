@@ -246,6 +246,19 @@ def test_it_does_not_go_on_ends_the_placement_and_sets_the_situation_back(
     assert laureate.searches.open().get().kind == SearchKind.JOB
 
 
+def test_a_report_saying_the_placement_goes_on_puts_the_laureate_in_its_situation(
+    laureate_client, laureate
+):
+    # Recorded long before it started: the situation was left as it was then.
+    placed_with_a_past_report(laureate)
+    type(laureate).objects.filter(pk=laureate.pk).update(situation=Situation.STUDYING)
+    laureate_client.post(
+        REPORT_URL, form_data(placement_goes_on="True", search_kind="nothing", action="submit")
+    )
+    laureate.refresh_from_db()
+    assert laureate.situation == Situation.INTERNSHIP
+
+
 def test_the_submitted_report_and_its_console_page_show_the_placement_answer(
     laureate_client, laureate, lead
 ):
