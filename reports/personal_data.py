@@ -1,7 +1,9 @@
 """The reports app's part of « Mes données » (emergence/personal_data.py): the laureate's
-reports with every answer (their confidential ones included: they are theirs); erasing their
-free text while the ratings stay, per period; and the retention of alumni's free text and of
-the staff's read records."""
+reports with every answer (their confidential ones included: they are theirs), and the steps
+of their follow-up (date, what, level: the team's notes are theirs, as for follow-ups);
+erasing their free text while the ratings stay, per period, and the team's notes on their
+follow-up (flag notes); and the retention of alumni's free text and of the staff's read
+records."""
 
 import datetime
 
@@ -22,6 +24,8 @@ from reports.models import (
     ActivityReport,
     QuestionKind,
     ReportRead,
+    Triage,
+    TriageEvent,
 )
 
 #: The answers typed in words (a comment, a pitch, a note to the team), and the staff's
@@ -78,7 +82,20 @@ def _export(user) -> Export:
             if question.kind == QuestionKind.CHOICE:
                 value = dict(question.choice_list()).get(value, value)
             rows.append({**about, _("Question"): question.label, _("Answer"): value})
-    return {_("Activity reports"): rows}
+    steps = [
+        {
+            _("Date"): event.at,
+            _("Cycle"): event.cycle,
+            _("What"): event.get_kind_display(),
+            _("Follow-up level"): event.get_level_display(),
+            _("Next contact on"): event.next_contact_on,
+        }
+        for event in TriageEvent.objects.filter(laureate__user=user).order_by("at", "pk")
+    ]
+    sections = {_("Activity reports"): rows}
+    if steps:  # only laureates the team has followed up have some
+        sections[_("Follow-up steps")] = steps
+    return sections
 
 
 def report_free_text_cleared(report: ActivityReport) -> dict:
@@ -116,6 +133,9 @@ def reports_free_text_clear(reports, *, dry_run: bool = False) -> int:
 
 def _anonymise(user) -> None:
     reports_free_text_clear(ActivityReport.objects.filter(laureate__user=user))
+    # The team's notes on the follow-up name the laureate's life; the steps themselves stay.
+    TriageEvent.objects.filter(laureate__user=user).exclude(note="").update(note="")
+    Triage.objects.filter(laureate__user=user).exclude(flag_note="").update(flag_note="")
     # A staff member's read records keep their e-mail, to say who looked after the account
     # is gone: not once they are erased.
     ReportRead.objects.filter(Q(user=user) | Q(user_email__iexact=user.email)).update(

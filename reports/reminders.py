@@ -12,7 +12,15 @@ each to the laureates whose report is not submitted that day. Then, for the staf
   one e-mail per referent and period listing their laureates still without a report (one
   list a referent can act on, rather than a burst of separate alerts on the same morning);
 - the weekly digest on REPORT_DIGEST_WEEKDAY [0, Monday]: each referent's laureates by
-  status (late, not started, draft, submitted) for the current period.
+  status (late, not started, draft, submitted) for the current period;
+- every day, the next contacts that are due: one e-mail to each staff member in charge
+  (the triage's, else the laureate's referent) naming the laureates whose planned next
+  contact (``Triage.next_contact_on``) is today or past, with its date and a link to « Ma
+  file » — sent only to those who have some, once a day (its own kind, ``triage-contacts``:
+  it is about the follow-up, not a period, and goes out every day, not weekly).
+
+And, before the e-mails, the triage (reports.triage): the closed triages with a period that
+became overdue since their close open their next cycle, in bulk.
 
 Catching up: a run on day D sends what fell due on or before D and was not sent yet, for
 up to REPORT_CATCH_UP_DAYS [3] days, so a missed run (beat down for a day) loses nothing.
@@ -47,6 +55,7 @@ from reports.models import (
     ReportStatus,
     periods_create_for_school_year,
 )
+from reports.triage import contacts_due, triage_reopen_overdue
 
 # The digest follows a period this long after its due date, for the late reports.
 DIGEST_DAYS_AFTER_DUE = 30
@@ -107,6 +116,7 @@ def reminders_run(*, today: datetime.date, dry_run: bool = False) -> list[Planne
     with transaction.atomic():
         # Periods are created ahead, a school year at a time; existing ones are kept.
         periods_create_for_school_year(start_year=school_year_of(today))
+        triage_reopen_overdue(today=today)
         planned = reminders_plan(today=today)
         if dry_run:
             transaction.set_rollback(True)
@@ -143,6 +153,7 @@ def reminders_plan(*, today: datetime.date) -> list[PlannedEmail]:
         step = _due_step([digest_step(today)], today=today, quiet=quiet)
         if step is not None:
             planned += _digest_emails(period, step, today=today)
+    planned += contacts_due_emails(today=today)
     return planned
 
 
@@ -328,3 +339,51 @@ def _digest_emails(period: ReportPeriod, step: Step, *, today: datetime.date):
         by_referent[row["referent_id"]][group].append(row)
     groups = {referent: list(groups.items()) for referent, groups in by_referent.items()}
     return _referent_emails(period, step, groups, {"overdue": overdue, "today": today})
+
+
+CONTACTS_KIND = "triage-contacts"
+
+
+def contacts_due_emails(*, today: datetime.date) -> list[PlannedEmail]:
+    """To each staff member, the laureates whose next contact is due (two queries)."""
+    prefix = f"{CONTACTS_KIND}:{today.isoformat()}:"
+    sent = set(OutboxEmail.objects.filter(key__startswith=prefix).values_list("key", flat=True))
+    admin_list = settings.SITE_URL + reverse("admin:laureates_laureate_changelist")
+    by_recipient: dict[int, list[dict]] = defaultdict(list)
+    rows = (
+        contacts_due(today=today)
+        .order_by("next_contact_on", "user__last_name", "user__first_name", "pk")
+        .values("pk", "recipient_id", "next_contact_on", "user__first_name", "user__last_name")
+    )
+    for row in rows:
+        by_recipient[row["recipient_id"]].append(
+            {
+                "name": f"{row['user__first_name']} {row['user__last_name']}".strip(),
+                "next_contact_on": row["next_contact_on"],
+                "admin_url": f"{admin_list}{row['pk']}/change/",
+            }
+        )
+    recipients = User.objects.filter(pk__in=by_recipient, is_active=True, is_staff=True).order_by(
+        "pk"
+    )
+    planned = []
+    for recipient in recipients:
+        key = f"{prefix}user-{recipient.pk}"
+        if key in sent:
+            continue
+        message = OutboxMessage(
+            key=key,
+            kind=CONTACTS_KIND,
+            to=recipient.email,
+            template="triage_contacts",
+            context={
+                "first_name": recipient.first_name,
+                "today": today,
+                "laureates": by_recipient[recipient.pk],
+                "url": f"{admin_list}?queue=mine",
+            },
+            language=recipient.language,
+            user_id=recipient.pk,
+        )
+        planned.append(PlannedEmail(CONTACTS_KIND, recipient.email, "", message))
+    return planned

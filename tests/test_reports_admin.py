@@ -557,7 +557,14 @@ def test_recording_a_contact_adds_a_follow_up_and_marks_the_laureate_contacted(
     assert 'name="channel"' in response.content.decode()
 
     referent_client.post(
-        LAUREATES, {**data, "channel": "phone", "note": "Rappel après le rapport", "apply": "1"}
+        LAUREATES,
+        {
+            **data,
+            "channel": "phone",
+            "outcome": "fine",
+            "note": "Rappel après le rapport",
+            "apply": "1",
+        },
     )
 
     assert set(FollowUp.objects.values_list("laureate", "by", "channel", "note")) == {

@@ -1,8 +1,12 @@
-"""The laureate list with the triage: score, reasons, state and who is in charge.
+"""The laureate list with the triage: score, reasons (new ones since the last close
+marked « nouveau »), follow-up level, next contact, state and who is in charge; « Ma
+file » (my queue); the actions assign, record a contact, flag, close; and the history of
+the cycles on the laureate's page.
 
 ``laureates`` must never import ``reports``, so the triage joins the laureate list from
 here: :class:`TriageLaureateAdmin` extends ``laureates.admin.LaureateAdmin`` and replaces
-it on the admin site.
+it on the admin site. The order is :data:`reports.triage.TRIAGE_ORDER` (see
+``reports/triage/score.py``), all in the list's one query.
 """
 
 from django import forms
@@ -10,28 +14,43 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from emergence.roles import may_read_confidential
 from laureates.admin import LaureateAdmin, StaffListFilter
 from laureates.models import Channel, Laureate
 from reports.admin.common import action_form_page
 from reports.confidential import readable_flag
-from reports.models import ActivityReport, ReportPeriod, Triage, TriageState
+from reports.models import (
+    ActivityReport,
+    ContactOutcome,
+    FollowUpLevel,
+    ReportPeriod,
+    Triage,
+    TriageState,
+)
 from reports.triage import (
     NEEDS_ATTENTION,
+    NEXT_CONTACT_DAYS,
+    TRIAGE_ORDER,
     URGENT,
+    my_queue,
     needing_attention,
     triage_assign,
     triage_close,
-    triage_reasons,
+    triage_flag,
+    triage_history,
+    triage_reason_items,
     triage_record_contact,
     with_triage,
+    with_triage_order,
 )
 
 #: How many read records the laureate's page shows; the list has them all.
@@ -95,13 +114,73 @@ class TriageStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class MyQueueFilter(admin.SimpleListFilter):
+    """« Ma file »: the laureates assigned to me or whose referent I am, the next contacts
+    that are due first (see :class:`TriageChangeList`)."""
+
+    title = _("queue")
+    parameter_name = "queue"
+    MINE = "mine"
+
+    def lookups(self, request, model_admin):
+        return [(self.MINE, _("My queue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.MINE:
+            return my_queue(queryset, user=request.user)
+        return queryset
+
+
+def _level_defaults() -> str:
+    return ", ".join(
+        gettext("%(level)s: %(days)d days") % {"level": FollowUpLevel(level).label, "days": days}
+        for level, days in NEXT_CONTACT_DAYS.items()
+    )
+
+
 class ContactForm(forms.Form):
     channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
+    outcome = forms.ChoiceField(label=_("outcome"), choices=ContactOutcome.choices)
     note = forms.CharField(
         label=_("note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
         help_text=_("Recorded as a follow-up of each selected laureate, signed by you."),
+    )
+    level = forms.ChoiceField(
+        label=_("follow-up level"),
+        required=False,
+        choices=[("", _("keep the current level")), *FollowUpLevel.choices],
+    )
+    next_contact_on = forms.DateField(
+        label=_("next contact on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["next_contact_on"].help_text = gettext(
+            "Leave empty for the default of each laureate's follow-up level, from today: "
+            "%(defaults)s."
+        ) % {"defaults": _level_defaults()}
+
+    def clean_next_contact_on(self):
+        day = self.cleaned_data["next_contact_on"]
+        if day is not None and day <= timezone.localdate():
+            raise forms.ValidationError(gettext("The next contact must be after today."))
+        return day
+
+
+class FlagForm(forms.Form):
+    note = forms.CharField(
+        label=_("why"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_(
+            "Shown with the reasons (« flagged: … ») until the triage is closed; a closed "
+            "triage opens again."
+        ),
     )
 
 
@@ -115,22 +194,29 @@ class TriageChangeList(ChangeList):
     def _get_default_ordering(self):
         # The laureates who need the team most come first. (Not ModelAdmin.ordering: the
         # admin orders its base queryset with it, before the score is annotated.)
-        return ["-triage_score", *super()._get_default_ordering()]
+        ordering = [*TRIAGE_ORDER, *super()._get_default_ordering()]
+        if self.params.get(MyQueueFilter.parameter_name) == MyQueueFilter.MINE:
+            return ["-triage_contact_due", *ordering]
+        return ordering
 
 
 class TriageLaureateAdmin(LaureateAdmin):
     # No ``inlines`` here on purpose: the parent's current inlines stay in force (the
     # workshops app appends one to LaureateAdmin.inlines after this module is loaded).
+    change_list_template = "admin/reports/triage_change_list.html"
     list_display = (
         "name",
         "triage_score",
         "reasons",
+        "level",
+        "next_contact",
         "triage_state",
         "in_charge",
         *[column for column in LaureateAdmin.list_display if column != "name"],
     )
     list_filter = (
         *LaureateAdmin.list_filter,
+        MyQueueFilter,
         NeedsAttentionFilter,
         TriageStateFilter,
         ("triage__assigned_to", StaffListFilter),
@@ -142,13 +228,25 @@ class TriageLaureateAdmin(LaureateAdmin):
         "assign_to_me",
         "assign_to",
         "record_contact",
+        "flag_for_follow_up",
         "close_triage",
     ]
 
+    class Media:
+        css = {"all": ["css/triage.css"]}
+
     # Who sees the triage: those with its permission (the lead, referents). Workshops and
     # partnerships staff read the laureates' names, track and contact only.
-    TRIAGE_COLUMNS = ("triage_score", "reasons", "triage_state", "in_charge")
+    TRIAGE_COLUMNS = (
+        "triage_score",
+        "reasons",
+        "level",
+        "next_contact",
+        "triage_state",
+        "in_charge",
+    )
     TRIAGE_FILTERS = (
+        MyQueueFilter,
         NeedsAttentionFilter,
         TriageStateFilter,
         "triage__assigned_to",
@@ -171,7 +269,9 @@ class TriageLaureateAdmin(LaureateAdmin):
             return queryset
         # The reasons drawn from confidential answers are shown only where the reader may
         # read them: a column of the same query, not a check per row.
-        return with_triage(queryset).annotate(can_read_confidential=readable_flag(request.user))
+        return with_triage_order(with_triage(queryset)).annotate(
+            can_read_confidential=readable_flag(request.user)
+        )
 
     def get_changelist(self, request, **kwargs):
         if not self.sees_triage(request):
@@ -205,7 +305,10 @@ class TriageLaureateAdmin(LaureateAdmin):
         if obj is None:
             return fieldsets
         if self.sees_triage(request):
-            fieldsets = (*fieldsets, (_("Triage"), {"fields": self.TRIAGE_COLUMNS}))
+            # The history's display needs the reader (readonly fields get the object only).
+            obj.triage_reader = request.user
+            fields = (*self.TRIAGE_COLUMNS, "cycles")
+            fieldsets = (*fieldsets, (_("Triage"), {"fields": fields}))
         if request.user.has_perm("reports.view_activityreport"):
             fieldsets = (*fieldsets, (_("Activity reports"), {"fields": ("report_list",)}))
         if self.sees_read_records(request):
@@ -216,7 +319,7 @@ class TriageLaureateAdmin(LaureateAdmin):
         readonly = super().get_readonly_fields(request, obj)
         if obj is None:
             return readonly
-        return (*readonly, *self.TRIAGE_COLUMNS, "report_reads", "report_list")
+        return (*readonly, *self.TRIAGE_COLUMNS, "cycles", "report_reads", "report_list")
 
     @admin.display(description=_("reports"))
     def report_list(self, laureate):
@@ -241,13 +344,62 @@ class TriageLaureateAdmin(LaureateAdmin):
 
     @admin.display(description=_("reasons"))
     def reasons(self, laureate):
-        # One reason a line: the list is read down the column, reason by reason.
-        reasons = triage_reasons(
+        # One reason a line: the list is read down the column, reason by reason. Those new
+        # since the last close (a reopened cycle) carry a « nouveau » badge.
+        items = triage_reason_items(
             laureate, show_confidential=getattr(laureate, "can_read_confidential", False)
         )
-        if not reasons:
+        if not items:
             return "—"
-        return format_html_join(mark_safe("<br>"), "{}", ((reason,) for reason in reasons))
+        new = pgettext("triage reason", "new")
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}{}",
+            (
+                (
+                    reason,
+                    format_html(' <span class="triage-badge triage-new">{}</span>', new)
+                    if is_new
+                    else "",
+                )
+                for reason, is_new in items
+            ),
+        )
+
+    @admin.display(description=_("follow-up level"), ordering="triage_level_rank")
+    def level(self, laureate):
+        triage = getattr(laureate, "triage", None)
+        level = FollowUpLevel(triage.level if triage else FollowUpLevel.STANDARD)
+        return format_html(
+            '<span class="triage-badge triage-level-{}">{}</span>', level.value, level.label
+        )
+
+    @admin.display(description=_("next contact"), ordering="triage__next_contact_on")
+    def next_contact(self, laureate):
+        triage = getattr(laureate, "triage", None)
+        day = triage.next_contact_on if triage else None
+        if day is None:
+            return "—"
+        shown = date_format(day, "SHORT_DATE_FORMAT")
+        if day <= timezone.localdate():
+            return format_html('<span class="triage-due">{} · {}</span>', shown, gettext("to call"))
+        return shown
+
+    @admin.display(description=_("history of the follow-up"))
+    def cycles(self, laureate):
+        """The cycles of the triage, latest first: opened (why), assigned, contacted,
+        closed, by whom. Contact notes only for who may read follow-ups."""
+        reader = getattr(laureate, "triage_reader", None)
+        if reader is None:
+            return "—"
+        cycles = triage_history(
+            laureate=laureate,
+            show_notes=reader.has_perm("laureates.view_followup"),
+            show_confidential=may_read_confidential(reader, laureate),
+        )
+        if not cycles:
+            return gettext("No follow-up recorded yet.")
+        return render_to_string("admin/reports/triage_history.html", {"cycles": cycles})
 
     @admin.display(description=_("who looked"))
     def report_reads(self, laureate):
@@ -282,6 +434,13 @@ class TriageLaureateAdmin(LaureateAdmin):
     def triage_state(self, laureate):
         triage = getattr(laureate, "triage", None)
         state = TriageState(triage.state if triage else TriageState.NEW)
+        if triage and triage.cycle > 1:
+            return format_html(
+                "<span class='triage-{}'>{}</span> <small>{}</small>",
+                state.value,
+                state.label,
+                gettext("cycle %(number)d") % {"number": triage.cycle},
+            )
         return format_html("<span class='triage-{}'>{}</span>", state.value, state.label)
 
     @admin.display(description=_("in charge"), ordering="triage__assigned_to__last_name")
@@ -302,7 +461,7 @@ class TriageLaureateAdmin(LaureateAdmin):
     def assign_to_me(self, request, queryset):
         laureates = list(queryset)
         for laureate in laureates:
-            triage_assign(laureate=laureate, to=request.user)
+            triage_assign(laureate=laureate, to=request.user, by=request.user)
         self._done(
             request,
             len(laureates),
@@ -328,7 +487,7 @@ class TriageLaureateAdmin(LaureateAdmin):
         staff = form.cleaned_data["staff"]
         laureates = list(queryset)
         for laureate in laureates:
-            triage_assign(laureate=laureate, to=staff)
+            triage_assign(laureate=laureate, to=staff, by=request.user)
         messages.success(
             request,
             ngettext(
@@ -366,6 +525,9 @@ class TriageLaureateAdmin(LaureateAdmin):
                 by=request.user,
                 channel=form.cleaned_data["channel"],
                 note=form.cleaned_data["note"],
+                outcome=form.cleaned_data["outcome"],
+                level=form.cleaned_data["level"] or None,
+                next_contact_on=form.cleaned_data["next_contact_on"],
             )
         self._done(
             request,
@@ -373,6 +535,36 @@ class TriageLaureateAdmin(LaureateAdmin):
             ngettext(
                 "Contact recorded for %(count)d laureate.",
                 "Contact recorded for %(count)d laureates.",
+                len(laureates),
+            ),
+        )
+        return None
+
+    @admin.action(description=_("Triage: flag for follow-up"), permissions=["triage"])
+    def flag_for_follow_up(self, request, queryset):
+        form = FlagForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return action_form_page(
+                self,
+                request,
+                queryset,
+                form=form,
+                title=gettext("Flag for follow-up"),
+                submit=gettext("Flag"),
+                intro=gettext(
+                    "The flag is a reason of its own in the triage, until the triage is "
+                    "closed. A closed triage opens a new cycle."
+                ),
+            )
+        laureates = list(queryset)
+        for laureate in laureates:
+            triage_flag(laureate=laureate, by=request.user, note=form.cleaned_data["note"])
+        self._done(
+            request,
+            len(laureates),
+            ngettext(
+                "%(count)d laureate flagged for follow-up.",
+                "%(count)d laureates flagged for follow-up.",
                 len(laureates),
             ),
         )

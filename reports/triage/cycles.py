@@ -102,7 +102,8 @@ def triage_close(*, laureate: Laureate, by) -> Triage:
     triage = _triage_of(laureate, by=by)
     if _is_closed(triage):
         return triage
-    reasons = current_rules(laureate)
+    # The flag ends with the cycle: a flag after the close is a new reason.
+    reasons = [rule for rule in current_rules(laureate) if rule != FLAG_REASON]
     if triage.assigned_to_id is None:
         triage.assigned_to = by
     triage.state = TriageState.CLOSED
@@ -237,7 +238,7 @@ def triage_reopen_overdue(*, today: datetime.date) -> int:
     more. Returns how many were reopened."""
     owed_unanswered = ReportPeriod.objects.filter(
         due_on__lt=today,
-        due_on__gt=TruncDate(OuterRef("closed_at")),
+        due_on__gt=OuterRef("closed_on"),
         opens_on__gt=OuterRef("laureate__joined_on"),
     ).exclude(
         Exists(
@@ -252,15 +253,15 @@ def triage_reopen_overdue(*, today: datetime.date) -> int:
     with transaction.atomic():
         rows = list(
             Triage.objects.select_for_update(of=("self",))
-            .filter(Exists(owed_unanswered), state=TriageState.CLOSED)
+            .filter(state=TriageState.CLOSED)
+            .annotate(closed_on=TruncDate("closed_at"))
+            .filter(Exists(owed_unanswered))
             .filter(laureate__status=Status.ACTIVE)
             .values_list("pk", "laureate_id", "cycle")
         )
         if not rows:
             return 0
-        Triage.objects.filter(
-            pk__in=[pk for pk, _l, _c in rows], state=TriageState.CLOSED
-        ).update(
+        Triage.objects.filter(pk__in=[pk for pk, _l, _c in rows], state=TriageState.CLOSED).update(
             state=TriageState.NEW,
             cycle=F("cycle") + 1,
             opened_at=now,

@@ -68,9 +68,7 @@ class Cycle:
     events: list[TriageEvent] = field(default_factory=list)
 
 
-def triage_history(
-    *, laureate: Laureate, show_notes: bool, show_confidential: bool
-) -> list[Cycle]:
+def triage_history(*, laureate: Laureate, show_notes: bool, show_confidential: bool) -> list[Cycle]:
     """The laureate's cycles, latest first, each with its events in order (one query).
 
     Each event gets ``reason_words`` (why it opened or what held at the close) and

@@ -292,6 +292,12 @@ RULE_KEYS = [
 ]
 
 
+#: Rules that can hold again for a new cause while their key stays the same: a period newly
+#: overdue after the close is again "report overdue". They are new when the cycle opened for
+#: them, whatever held at the close.
+RENEWED_RULES = {"overdue"}
+
+
 def triage_rules(laureate) -> list[str]:
     """The rule keys that hold for a laureate annotated by :func:`with_triage`."""
     return [rule for rule in RULE_KEYS if getattr(laureate, f"triage_{rule}", False)]
@@ -300,14 +306,14 @@ def triage_rules(laureate) -> list[str]:
 def triage_new_rules(laureate) -> set[str]:
     """The rules of a reopened cycle that are new since the last close: those that did
     not hold at the close, and those the cycle was reopened for (a period newly overdue
-    is still "report overdue"). Empty for a first cycle, or a closed one."""
+    is still "report overdue": :data:`RENEWED_RULES`). Empty for a first cycle, or a closed one."""
     cycle = getattr(laureate, "triage_cycle", None) or 1
     if cycle < 2 or getattr(laureate, "triage_state_value", None) == TriageState.CLOSED:
         return set()
     holding = set(triage_rules(laureate))
     closed = set(getattr(laureate, "triage_closed_reasons", None) or [])
     opened = set(getattr(laureate, "triage_opened_reasons", None) or [])
-    return (holding - closed) | (holding & opened)
+    return (holding - closed) | (holding & opened & RENEWED_RULES)
 
 
 def triage_reason_items(laureate, *, show_confidential: bool) -> list[tuple[str, bool]]:
