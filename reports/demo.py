@@ -132,7 +132,7 @@ def seed(*, laureates: LaureatesDemo, today: datetime.date | None = None) -> Rep
         is_demo = laureate == laureates.laureate
         profile = "steady" if is_demo else _profile(i)
         for n, period in enumerate(past):
-            if period.due_on < laureate.joined_on:
+            if period.opens_on <= laureate.joined_on:  # not owed (for_laureate)
                 continue
             last = n == len(past) - 1
             if last and profile == "missing":

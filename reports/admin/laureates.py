@@ -594,10 +594,12 @@ admin.site.register(Laureate, TriageLaureateAdmin)
 
 @admin.register(Triage)
 class TriageAdmin(admin.ModelAdmin):
-    """Who is in charge of whom: staff change a state or hand a laureate over here."""
+    """Who is in charge of whom: staff hand a laureate over, or change the follow-up level and
+    the next contact, here. The state and the cycle change through the laureate list's
+    actions (assign, record a contact, flag, close), which keep the history."""
 
-    list_display = ("laureate", "state", "assigned_to", "updated_at")
-    list_filter = ("state", ("assigned_to", StaffListFilter))
+    list_display = ("laureate", "state", "cycle", "level", "next_contact_on", "assigned_to")
+    list_filter = ("state", "level", ("assigned_to", StaffListFilter))
     search_fields = (
         "laureate__user__first_name",
         "laureate__user__last_name",
@@ -606,3 +608,14 @@ class TriageAdmin(admin.ModelAdmin):
     list_select_related = ("laureate__user", "assigned_to")
     autocomplete_fields = ("laureate", "assigned_to")
     show_full_result_count = False
+    CYCLE_FIELDS = ("state", "cycle", "opened_at", "closed_at", "closed_reasons")
+    FLAG_FIELDS = ("flagged_at", "flag_note")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (*self.CYCLE_FIELDS, *self.FLAG_FIELDS)
+
+    def get_exclude(self, request, obj=None):
+        # A new triage starts its first cycle: nothing of a cycle to fill in.
+        return None if obj is not None else (*self.CYCLE_FIELDS, *self.FLAG_FIELDS)
