@@ -121,6 +121,12 @@ PAGES = [
         as_user="staff",
     ),
     Page("admin report list", "/admin/reports/activityreport/", as_user="staff"),
+    # Offers: OFFERS of them over the companies; {offer} is the measured offer's id.
+    Page("partner offer list", "/partners/offers/", as_user="partner"),
+    Page("partner offer and its matches", "/partners/offers/{offer}/", as_user="partner"),
+    Page("laureate offers", "/offers/", as_user="laureate"),
+    Page("admin offer list", "/admin/partners/offer/", as_user="staff"),
+    Page("admin offer matches", "/admin/partners/offer/{offer}/matches/", as_user="staff"),
 ]
 
 # Who requests the pages: functions so they are looked up after the data is built.
@@ -317,7 +323,13 @@ SEARCH_FIELDS = ["Audit", "Conseil", "Data", "Finance", "Marketing", "Santé pub
 def add_partner_data(start: int, stop: int) -> None:
     """An open search for every other laureate from ``start`` (half of all laureates), a
     valid consent to partner sharing for nine in ten of them, and the partner member."""
-    from laureates.models import PartnerConsent, Search, SearchKind, search_text_refresh
+    from laureates.models import (
+        PartnerConsent,
+        Search,
+        SearchKind,
+        search_fold,
+        search_text_refresh,
+    )
     from partners.models import PartnerMembership
 
     if not PartnerMembership.objects.exists():
@@ -335,9 +347,11 @@ def add_partner_data(start: int, stop: int) -> None:
                 laureate_id=pk,
                 kind=kinds[i % 3],
                 field=SEARCH_FIELDS[i % len(SEARCH_FIELDS)],
+                field_folded=search_fold(SEARCH_FIELDS[i % len(SEARCH_FIELDS)]),
                 starts_on=datetime.date(today.year + 1, 1 + i % 12, 1),
                 duration_months=2 + i % 10,
                 place="Lille" if i % 4 else "Lyon",
+                place_folded="lille" if i % 4 else "lyon",
                 pitch=f"Laureate {i}, motivated and curious.",
             )
             for i, pk in batch
@@ -351,6 +365,61 @@ def add_partner_data(start: int, stop: int) -> None:
             for i, pk in batch
             if i % 2 == 0 and i % 10 != 8
         )
+
+
+OFFERS = int(os.environ.get("BENCH_OFFERS", "5000"))
+OFFER_PLACES = ["Lille", "Lyon", "Paris", ""]
+#: Page paths' placeholders, known once the data is built.
+PATH_VALUES: dict[str, object] = {}
+
+
+@transaction.atomic
+def add_offers() -> None:
+    """OFFERS offers over the companies (built once; one in ten closed or expired), and an
+    open search for the measured laureate that fits some of them. The measured offer is the
+    partner company's first: an internship in « Conseil » at Lille from next January."""
+    from laureates.models import Search, SearchKind, search_fold
+    from partners.models import Offer, PartnerMembership
+
+    today = datetime.date.today()
+    if not Offer.objects.exists():
+        # The partner member's company first: offer 0, the measured one, is theirs.
+        own = PartnerMembership.objects.get(user__email="partner@bench.example.org").company
+        companies = [own, *Company.objects.exclude(pk=own.pk).order_by("pk")]
+        kinds = list(SearchKind)
+        partner = User.objects.get(email="partner@bench.example.org")
+        Offer.objects.bulk_create(
+            (
+                Offer(
+                    company=companies[i % len(companies)],
+                    kind=kinds[i % 3] if i else SearchKind.INTERNSHIP,
+                    title=f"Offre {i}",
+                    field=(field := SEARCH_FIELDS[i % len(SEARCH_FIELDS)] if i else "Conseil"),
+                    field_folded=search_fold(field),
+                    place=(place := OFFER_PLACES[i % len(OFFER_PLACES)] if i else "Lille"),
+                    place_folded=search_fold(place),
+                    starts_on=datetime.date(today.year + 1, 1 + i % 12, 1),
+                    duration_months=1 + i % 12,
+                    description="Une offre du bench.",
+                    closes_on=today + datetime.timedelta(days=(-5 if i % 10 == 9 else 60)),
+                    posted_by=partner,
+                )
+                for i in range(OFFERS)
+            ),
+            batch_size=BATCH,
+        )
+    measured = Laureate.objects.get(user__email="laureate@bench.example.org")
+    if not measured.searches.exists():
+        Search.objects.create(
+            laureate=measured,
+            kind=SearchKind.INTERNSHIP,
+            field="Conseil",
+            field_folded="conseil",
+            place="Lille",
+            place_folded="lille",
+            starts_on=datetime.date(today.year + 1, 2, 1),
+        )
+    PATH_VALUES["offer"] = Offer.objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
 REPORTS_PER_LAUREATE = 4
@@ -413,11 +482,12 @@ def add_reports(start: int, stop: int) -> None:
 
 def measure(page: Page, clients: dict[str | None, Client]) -> dict:
     client = clients[page.as_user]
+    path = page.path.format(**PATH_VALUES)
 
     def request():
         if page.data is not None:
-            return client.post(page.path, page.data)
-        return client.get(page.path)
+            return client.post(path, page.data)
+        return client.get(path)
 
     for _ in range(WARM_UP):
         response = request()
@@ -432,7 +502,7 @@ def measure(page: Page, clients: dict[str | None, Client]) -> dict:
         times.append((time.perf_counter() - started) * 1000)
     return {
         "page": page.name,
-        "path": page.path,
+        "path": path,
         # A saved draft redirects back to the form: that is its success.
         "status": 200
         if page.data is not None and response.status_code == 302
@@ -481,6 +551,7 @@ def main() -> int:
         add_laureates(built, n)
         add_partner_data(built, n)
         add_workshops()
+        add_offers()
         add_reports(built, n)
         built = max(built, n)
         if connection.vendor == "postgresql":

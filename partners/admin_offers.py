@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import object_error
@@ -74,6 +74,8 @@ class OfferAdmin(admin.ModelAdmin):
     autocomplete_fields = ("company",)
     date_hierarchy = "closes_on"
     show_full_result_count = False
+    # Each row counts its matches in the database: a short page keeps the list quick.
+    list_per_page = 25
     actions = ["close_offers"]
     readonly_fields = ("matches", "posted_by", "created_at", "updated_at", "closed_at")
 
@@ -88,7 +90,7 @@ class OfferAdmin(admin.ModelAdmin):
     def state(self, offer):
         if offer_is_open(offer):
             return pgettext_lazy("offer", "open")
-        return gettext("closed")
+        return pgettext("offer", "closed")
 
     @admin.display(description=_("matching laureates"), ordering="match_count")
     def matches(self, offer):
