@@ -141,7 +141,8 @@ def placement_from_referral(*, referral: Referral, **fields) -> Placement:
     """Record the hired candidate laureate's placement, once, linked to the referral."""
     with transaction.atomic():
         locked = (
-            Referral.objects.select_for_update()
+            # Locks the referral only: the candidate is on the nullable side of a join.
+            Referral.objects.select_for_update(of=("self",))
             .select_related("candidate_laureate__user")
             .get(pk=referral.pk)
         )
