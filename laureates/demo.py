@@ -16,18 +16,24 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import models
+from django.utils import timezone
 
 from emergence import mfa, roles
 from laureates.models import (
+    CONSENT_VERSION,
     Channel,
     FollowUp,
     Laureate,
+    PartnerConsent,
     Promotion,
+    SearchKind,
     Situation,
     Sponsor,
     Sponsorship,
     Status,
     Track,
+    add_months,
+    search_set,
 )
 
 PASSWORD = "demo-emergence-2026"
@@ -230,19 +236,90 @@ def seed(*, companies: Mapping[str, models.Model]) -> LaureatesDemo:
             )
         if status == Status.ACTIVE:
             _seed_follow_ups(laureate, referent, rng, count=1 + i % 3)
+    _seed_alumni_searches(demo.laureates, today=timezone.localdate())
     return demo
 
 
 def _seed_laureate(*, user, promotion: Promotion, **fields) -> Laureate:
+    degree, degree_year = _degree(fields["track"], fields["study_year"], fields["status"])
     return Laureate.objects.update_or_create(
         user=user,
         defaults={
             "promotion": promotion,
             "joined_on": datetime.date(promotion.year, 9, 1),
             "phone": f"06 {zlib.crc32(user.email.encode()) % 90 + 10:02d} 23 45 67",
+            "degree": degree,
+            "degree_year": degree_year,
             **fields,
         },
     )[0]
+
+
+def _degree(track: str, study_year: int, status: str) -> tuple[str, int | None]:
+    """The degree being prepared (or, for alumni, obtained) and its year: « Master 2 »."""
+    if track == Track.MEDICINE:
+        if status == Status.ALUMNI:
+            return "Doctorat de médecine", None
+        return "Médecine", min(study_year, 8)
+    if track == Track.PREPA:
+        return ("CPGE", study_year) if study_year <= 2 else ("Master", max(study_year - 3, 1))
+    if track == Track.IUT_BTS:
+        return "BUT", min(study_year, 3)
+    if status == Status.ALUMNI or study_year > 3:
+        return "Master", 2 if status == Status.ALUMNI else study_year - 3
+    return "Licence", study_year
+
+
+# (kind, field, place, pitch) of the alumni's searches, in turn.
+ALUMNI_SEARCHES = [
+    (SearchKind.JOB, "Contrôle de gestion", "Lyon",
+     "Huit ans en cabinet, je cherche un poste de contrôleuse de gestion en entreprise."),
+    (SearchKind.JOB, "Ingénierie des données", "Toulouse",
+     "Ingénieur data, je cherche un poste plus proche de ma famille."),
+    (SearchKind.WORK_STUDY, "Ressources humaines", "Paris",
+     "En reprise d'études, je cherche une alternance en RH pour un master 2."),
+    (SearchKind.JOB, "Santé publique", "Marseille",
+     "Médecin, je cherche un poste en santé publique ou en prévention."),
+]  # fmt: skip
+# Which of those alumni consented to the older text (their page asks them to renew), and
+# whose search was last confirmed seven months ago (partners no longer see it).
+ALUMNI_OLDER_CONSENT, ALUMNI_STALE = 2, 3
+
+
+def _seed_alumni_searches(laureates: list[Laureate], *, today: datetime.date) -> None:
+    """Four alumni look for a job or a work-study contract and share their profile; they
+    were asked about it by e-mail a month ago."""
+    alumni = [laureate for laureate in laureates if laureate.status == Status.ALUMNI][:4]
+    given_at = datetime.datetime.combine(
+        today - datetime.timedelta(days=60), datetime.time(9), tzinfo=datetime.UTC
+    )
+    for i, laureate in enumerate(alumni):
+        kind, field_, place, pitch = ALUMNI_SEARCHES[i % len(ALUMNI_SEARCHES)]
+        Laureate.objects.filter(pk=laureate.pk).update(
+            situation=Situation.SEEKING if kind == SearchKind.JOB else Situation.STUDYING,
+            search_asked_on=today - datetime.timedelta(days=30),
+        )
+        search = search_set(
+            laureate=laureate,
+            kind=kind,
+            field=field_,
+            starts_on=add_months(today.replace(day=1), 2),
+            place=place,
+            pitch=pitch,
+        )
+        if i == ALUMNI_STALE:
+            search.confirmed_on = add_months(today, -7)
+            search.save(update_fields=["confirmed_on"])
+        PartnerConsent.objects.update_or_create(
+            laureate=laureate,
+            withdrawn_at=None,
+            replaced_at=None,
+            defaults={
+                "version": "2026-1" if i == ALUMNI_OLDER_CONSENT else CONSENT_VERSION,
+                "given_at": given_at,
+                "expires_on": add_months(given_at.date(), 12),
+            },
+        )
 
 
 def _seed_sponsorships(

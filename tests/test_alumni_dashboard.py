@@ -481,3 +481,21 @@ def test_my_search_page_costs_a_fixed_number_of_queries(django_assert_max_num_qu
     # session, user, role checks, the laureate with their consent, the open search
     with django_assert_max_num_queries(7):
         assert client.get("/me/search/").status_code == 200
+
+
+# The demo
+
+
+def test_the_demo_has_alumni_looking_for_work_one_to_renew_and_one_stale(db):
+    from laureates import demo as laureates_demo
+    from partners import demo as partners_demo
+
+    laureates_demo.seed(companies=partners_demo.seed_companies())
+    laureates_demo.seed(companies=partners_demo.seed_companies())  # twice: the same rows
+    alumni = Search.objects.open().filter(laureate__status=Status.ALUMNI)
+    assert alumni.count() == 4
+    shown = Search.objects.shared_with_partners().filter(laureate__status=Status.ALUMNI)
+    assert shown.count() == 3  # the stale one is not
+    older = PartnerConsent.objects.open().filter(version=OLD_VERSION)
+    assert older.count() == 1
+    assert Laureate.objects.exclude(degree="").count() == Laureate.objects.count()

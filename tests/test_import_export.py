@@ -415,6 +415,8 @@ def test_exports_use_french_headers_and_labels_by_default(varied_laureates):
         "Filière",
         "Année d'études",
         "École",
+        "Diplôme",
+        "Année du diplôme",
         "Ville",
         "Téléphone",
         "Statut",
@@ -426,12 +428,12 @@ def test_exports_use_french_headers_and_labels_by_default(varied_laureates):
     first = next(row for row in rows if row[0] == varied_laureates.user.email)
     with translation.override("fr"):
         assert first[4] == str(Track.MEDICINE.label)
-        assert first[9] == str(Status.ALUMNI.label)
+        assert first[11] == str(Status.ALUMNI.label)
     assert first[3] == "2012"
-    assert first[11] == "paul.referent@example.org"
-    assert first[12] == "03/09/2012"
+    assert first[13] == "paul.referent@example.org"
+    assert first[14] == "03/09/2012"
     sponsor = varied_laureates.sponsorships.get().sponsor
-    assert first[13] == f"{sponsor.first_name} {sponsor.last_name}"
+    assert first[15] == f"{sponsor.first_name} {sponsor.last_name}"
 
 
 def test_exports_in_english_use_english_headers(varied_laureates):
@@ -470,11 +472,11 @@ def test_xlsx_export_reads_like_a_spreadsheet(varied_laureates):
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet.title == "Lauréats"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:N{Laureate.objects.count() + 1}"
+    assert sheet.auto_filter.ref == f"A1:P{Laureate.objects.count() + 1}"
     assert all(cell.font.bold for cell in sheet[1])
     email = varied_laureates.user.email
     row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == email)
-    promotion, track, joined_on = row[3], row[4], row[12]
+    promotion, track, joined_on = row[3], row[4], row[14]
     assert (promotion.data_type, promotion.value) == ("n", 2012)
     assert track.value == str(Track.MEDICINE.label)
     assert joined_on.is_date and joined_on.number_format == "dd/mm/yyyy"

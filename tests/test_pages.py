@@ -288,7 +288,7 @@ def test_edit_form_fields_all_have_labels(laureate_client):
         for attrs in page.all(tag)
         if attrs.get("type") not in ("hidden", "submit") and "hidden" not in attrs
     ]
-    assert len(fields) == 7
+    assert len(fields) == 9
     for attrs in fields:
         assert attrs["id"] in labelled, attrs
 

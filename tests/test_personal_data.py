@@ -22,6 +22,7 @@ from emergence.data_rights import data_export_request, erasure_approve, erasure_
 from emergence.models import DataExport, ErasureRequest, ErasureStatus, OutboxEmail, OutboxStatus
 from emergence.personal_data import person_anonymise, personal_data_parts, retention_apply
 from laureates.models import (
+    CONSENT_VERSION,
     Channel,
     FollowUp,
     Laureate,
@@ -371,7 +372,7 @@ def test_the_json_holds_everything_the_programme_holds_about_the_laureate(
     assert introduction["Votre message"] == SENTENCES["laureate message"]
     assert [row["Statut"] for row in sections["Ateliers"]] == ["inscrit·e"]
     assert sections["Ateliers"][0]["Présent·e"] is True
-    assert sections["Consentements"][0]["Version du texte"] == "2026-1"
+    assert sections["Consentements"][0]["Version du texte"] == CONSENT_VERSION
 
 
 def test_the_xlsx_has_one_sheet_per_topic_with_french_headers(client, person, full_history, commit):
