@@ -28,7 +28,9 @@ def _due(today: datetime.date) -> Q:
 def alumni_to_ask(*, today: datetime.date):
     """Alumni with an active account who were not asked in the last year, longest first."""
     return (
-        Laureate.objects.filter(status=Status.ALUMNI, user__is_active=True)
+        Laureate.objects.filter(
+            status=Status.ALUMNI, user__is_active=True, user__erased_at__isnull=True
+        )
         .filter(_due(today))
         .order_by(F("search_asked_on").asc(nulls_first=True), "pk")
     )

@@ -40,12 +40,15 @@ def _export(user) -> Export:
         _("Track"): laureate.get_track_display(),
         _("Study year"): laureate.study_year,
         _("School"): laureate.school,
+        _("Degree"): laureate.degree,
+        _("Year of the degree"): laureate.degree_year,
         _("City"): laureate.city,
         _("Phone"): laureate.phone,
         _("Status"): laureate.get_status_display(),
         _("Situation"): laureate.get_situation_display(),
         _("Joined on"): laureate.joined_on,
         _("Left the programme on"): laureate.left_on,
+        _("Last asked about your search on"): laureate.search_asked_on,
         _("Referent"): (referent.get_full_name() or referent.email) if referent else "",
     }
     sponsorships = [
@@ -72,6 +75,7 @@ def _export(user) -> Export:
             _("Where"): row.place,
             _("Pitch"): row.pitch,
             _("Updated at"): row.updated_at,
+            _("Last confirmed on"): row.confirmed_on,
             _("Closed on"): row.closed_on,
         }
         for row in Search.objects.filter(laureate=laureate).order_by("updated_at")
@@ -124,7 +128,8 @@ def _anonymise(user) -> None:
         changes.update(status=Status.LEFT, left_on=today)
     Laureate.objects.filter(pk=laureate.pk).update(**changes)
     Search.objects.filter(laureate=laureate, closed_on__isnull=True).update(closed_on=today)
-    searches = {"field": "", "place": "", "pitch": ""}
+    # field_folded and place_folded are the copies offers are matched on.
+    searches = {"field": "", "place": "", "pitch": "", "field_folded": "", "place_folded": ""}
     if any(field.name == "search_text" for field in Search._meta.fields):
         searches["search_text"] = ""  # the folded copy partners search in
     Search.objects.filter(laureate=laureate).update(**searches)

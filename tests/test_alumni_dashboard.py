@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from emergence.models import OutboxEmail
+from emergence.personal_data import person_anonymise
 from emergence.spreadsheets import CSV, import_errors
 from laureates.alumni import alumni_search_ask
 from laureates.models import (
@@ -388,6 +389,14 @@ def test_the_yearly_email_speaks_the_alumnus_language_and_links_to_my_search(ask
     assert "/me/search/" in english.alternatives[0][0]
     french = OutboxEmail.objects.get(to=alumnus_email("Zoé"))
     assert french.language == "fr" and "/me/search/" in french.text
+
+
+def test_an_erased_alumnus_is_never_asked_and_nothing_of_their_search_is_left(ask):
+    yasmine = alumnus()
+    person_anonymise(user=yasmine.user)
+    assert ask(DAY) == []
+    search = Search.objects.get(laureate=yasmine)
+    assert (search.field, search.field_folded, search.place_folded) == ("", "", "")
 
 
 def alumnus_email(first_name: str) -> str:
