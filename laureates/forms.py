@@ -121,7 +121,7 @@ class SearchForm(forms.ModelForm):
         labels = {"kind": _("I am looking for")}
         help_texts = {
             "field": _("The job or the field, e.g. audit, data, nursing."),
-            "place": _("A city, a region, or « remote »."),
+            "place": _("A city, a region, or “remote”."),
             "pitch": _("A few lines for the companies: who you are, what you are good at."),
         }
 
