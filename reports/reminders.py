@@ -13,6 +13,9 @@ each to the laureates whose report is not submitted that day. Then, for the staf
   list a referent can act on, rather than a burst of separate alerts on the same morning);
 - the weekly digest on REPORT_DIGEST_WEEKDAY [0, Monday]: each referent's laureates by
   status (late, not started, draft, submitted) for the current period;
+- the sponsors' quarterly question (reports/checkins.py), CHECKIN_DAYS_BEFORE_DUE [7] days
+  before ``due_on``: one e-mail per current sponsorship of a laureate who owes the period,
+  keyed per sponsorship and period, never after the due date;
 - every day, the next contacts that are due: one e-mail to each staff member in charge
   (the triage's, else the laureate's referent) naming the laureates whose planned next
   contact (``Triage.next_contact_on``) is today or past, with its date and a link to « Ma
@@ -48,6 +51,8 @@ from django.urls import reverse
 from emergence.models import OutboxEmail, User
 from emergence.outbox import OutboxMessage, outbox_enqueue_many
 from laureates.models import Laureate
+from reports.checkins import KIND as CHECKIN_KIND
+from reports.checkins import checkin_messages, checkin_step_day
 from reports.models import (
     ActivityReport,
     QuietPeriod,
@@ -148,6 +153,12 @@ def reminders_plan(*, today: datetime.date) -> list[PlannedEmail]:
         step = _due_step([escalation_step(period)], today=today, quiet=quiet)
         if step is not None:
             planned += _escalation_emails(period, step)
+        step = _due_step([checkin_step(period)], today=today, quiet=quiet)
+        if step is not None:
+            planned += [
+                PlannedEmail(message.kind, message.to, period.slug, message)
+                for message in checkin_messages(period, today=today)
+            ]
     period = digest_period(periods, today=today)
     if period is not None:
         step = _due_step([digest_step(today)], today=today, quiet=quiet)
@@ -169,6 +180,11 @@ def laureate_steps(period: ReportPeriod) -> list[Step]:
             Step(f"overdue-{days}d", "report-overdue", period.due_on + datetime.timedelta(days))
         )
     return steps
+
+
+def checkin_step(period: ReportPeriod) -> Step:
+    """The sponsors' quarterly question (reports/checkins.py), never after the due date."""
+    return Step("sponsor-checkin", CHECKIN_KIND, checkin_step_day(period), period.due_on)
 
 
 def escalation_step(period: ReportPeriod) -> Step:

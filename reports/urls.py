@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from reports import views
+from reports import checkin_views, views
 
 
 class PeriodConverter:
@@ -21,4 +21,6 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("<period:period>/", views.report_edit, name="edit"),
+    # The sponsors' quarterly question: a signed link, no sign-in (reports/checkins.py).
+    path("sponsor-checkin/<str:token>/", checkin_views.checkin, name="checkin"),
 ]

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from emergence.spreadsheets import BooleanWidget, normalise
 from laureates.admin import StaffListFilter
 from laureates.models import Laureate
 from reports.admin.common import action_form_page
+from reports.checkins import checkin_differs, laureate_checkin_for
 from reports.confidential import (
     CONFIDENTIAL_FIELDS,
     CONFIDENTIAL_NOTICE,
@@ -47,6 +50,9 @@ SECTION_TITLES = {
 ANSWER_FIELDSETS = tuple(
     (SECTION_TITLES[key], tuple(names)) for key, names in ANSWER_SECTIONS.items()
 )
+# The sponsor's answer to the quarterly question (reports/checkins.py) next to the laureate's:
+# staff only, shown on the review page, never to the laureate.
+SIDE_BY_SIDE = "sponsor_answers"
 REPORT_FIELDS = (
     "laureate",
     "period",
@@ -155,7 +161,10 @@ class ActivityReportAdmin(HistoryAdmin):
     actions = ["mark_reviewed", "reopen"]
     fieldsets = (
         (None, {"fields": REPORT_FIELDS}),
-        *[(title, {"fields": names}) for title, names in ANSWER_FIELDSETS],
+        *[
+            (title, {"fields": (*names, SIDE_BY_SIDE) if key == "sponsor" else names})
+            for key, (title, names) in zip(ANSWER_SECTIONS, ANSWER_FIELDSETS, strict=True)
+        ],
         (_("Extra questions"), {"fields": ("extra_answers_display",)}),
         (_("Review"), {"fields": ("review_comment", *REVIEW_READONLY)}),
     )
@@ -167,6 +176,7 @@ class ActivityReportAdmin(HistoryAdmin):
         *HIDDEN_FIELDS.values(),
         *RATING_DISPLAYS.values(),
         "extra_answers_display",
+        SIDE_BY_SIDE,
         *REVIEW_READONLY,
     )
     hidden_stress = _hidden("stress")
@@ -284,6 +294,47 @@ class ActivityReportAdmin(HistoryAdmin):
     @admin.display(description=_("sections carried over"))
     def carried_over_sections(self, report):
         return ", ".join(str(SECTION_TITLES[key]) for key in report.carried_over) or "—"
+
+    @admin.display(description=_("the laureate's and the sponsor's answers"))
+    def sponsor_answers(self, report):
+        """« Avez-vous rencontré votre parrain ? » as the laureate answered it, next to the
+        sponsor's answer of the same period (and their note), the difference highlighted."""
+        checkin = laureate_checkin_for(laureate=report.laureate, period=report.period)
+        laureate_says = {True: gettext("Yes"), False: gettext("No")}.get(report.sponsor_met, "—")
+        if checkin is None:
+            sponsor_says, note, differ = gettext("The sponsor has not answered."), "", False
+            sponsor = gettext("The sponsor")
+        else:
+            sponsor_says, note = checkin.get_answer_display(), checkin.note
+            differ = checkin_differs(met=report.sponsor_met, answer=checkin.answer)
+            sponsor = gettext("%(sponsor)s (sponsor), on %(day)s") % {
+                "sponsor": checkin.sponsorship.sponsor,
+                "day": date_format(timezone.localtime(checkin.answered_at), "SHORT_DATE_FORMAT"),
+            }
+        question = ActivityReport._meta.get_field("sponsor_met").verbose_name
+        return format_html(
+            '<table class="sponsor-answers{}"><thead><tr><th scope="col">{}</th>'
+            '<th scope="col">{}</th></tr></thead><tbody><tr><td>{}</td><td>{}</td></tr>'
+            "{}</tbody></table>{}",
+            " sponsor-answers-differ" if differ else "",
+            gettext("The laureate: “%(question)s”") % {"question": question},
+            sponsor,
+            laureate_says,
+            sponsor_says,
+            format_html(
+                '<tr><td></td><td class="sponsor-answers-note">{}<br>{}</td></tr>',
+                gettext("Sponsor's note (staff only):"),
+                note,
+            )
+            if note
+            else "",
+            format_html(
+                '<p class="sponsor-answers-warning"><strong>{}</strong></p>',
+                gettext("The answers differ: a call will tell."),
+            )
+            if differ
+            else "",
+        )
 
     @admin.display(description=_("answers to the extra questions"))
     def extra_answers_display(self, report):

@@ -14,16 +14,32 @@ flagged by a staff member, until the cycle is closed        40  flagged: <their 
 no submitted report for the latest period past its due      30  report overdue
 date, among the periods the laureate owes (see below)
 … and never submitted any report at all                    +15  no report yet
+the sponsor answered « we have lost contact » (latest       30  lost contact with the sponsor
+sponsor answer)
 stress 4 or 5 (latest report)                               25  high stress
 no sponsor meeting in the latest and previous reports       25  no sponsor meeting for 2
                                                                 quarters
 studies 1 or 2 (latest report)                              20  studies going badly
+the latest sponsor answer and the laureate's report of      20  the sponsor's and the
+that period disagree on whether they met                        laureate's answers differ
 2 points worse or more on any 1–5 scale since the           15  2 points worse or more
 previous report (stress: 2 points higher)                       since the last report: …
 no sponsor meeting in the latest report only                10  no sponsor meeting this
                                                                 quarter
+the sponsor answered « not yet » (latest sponsor answer)    10  sponsor: no meeting this
+                                                                quarter
 professional project 1 or 2 (latest report)                 10  professional project stalled
 ======================================================  ======  ===========================
+
+The sponsor's answers (reports/checkins.py: the quarterly « Avez-vous rencontré … ? »), a
+second, independent source. "Latest sponsor answer": the answer, by any sponsor of the
+laureate, for the most recent opened period or, while that one has none, for the period
+before (as the latest report). A lost contact weighs as much as an overdue report: the
+sponsorship has stopped working and needs staff to step in (a call, another sponsor). Two
+answers that differ weigh as much as studies going badly: someone's account is wrong, which
+only a call settles. « Not yet » weighs what the laureate's own « no meeting this quarter »
+weighs; when both say so, the two sources add up to 20, more than either alone. These are
+staff-only signals, not confidential answers of the laureate (who never sees them).
 
 "Latest report": the laureate's submitted (or reviewed) report of the most recent period
 that has opened or, while that one is not in, of the period before; drafts are not
@@ -71,6 +87,7 @@ from reports.models import (
     FollowUpLevel,
     ReportPeriod,
     ReportStatus,
+    SponsorCheckin,
     TriageEvent,
     TriageEventKind,
     TriageState,
@@ -81,11 +98,14 @@ WEIGHTS = {
     "flag": 40,
     "overdue": 30,
     "never": 15,
+    "sponsor_lost": 30,
     "stress": 25,
     "sponsor_2": 25,
     "studies": 20,
+    "sponsor_mismatch": 20,
     "drop": 15,
     "sponsor_1": 10,
+    "sponsor_not_yet": 10,
     "project": 10,
 }
 
@@ -99,10 +119,13 @@ REASONS = {
     "flag": gettext_lazy("flagged: %(note)s"),
     "overdue": gettext_lazy("report overdue"),
     "never": gettext_lazy("no report yet"),
+    "sponsor_lost": gettext_lazy("lost contact with the sponsor"),
     "stress": gettext_lazy("high stress"),
     "sponsor_2": gettext_lazy("no sponsor meeting for 2 quarters"),
     "studies": gettext_lazy("studies going badly"),
+    "sponsor_mismatch": gettext_lazy("the sponsor's and the laureate's answers differ"),
     "sponsor_1": gettext_lazy("no sponsor meeting this quarter"),
+    "sponsor_not_yet": gettext_lazy("sponsor: no meeting this quarter"),
     "project": gettext_lazy("professional project stalled"),
 }
 
@@ -145,7 +168,16 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
             "reports", condition=Q(reports__period=period, reports__status__in=ANSWERED)
         )
 
+    def sponsor_answer(nth: int) -> Subquery:
+        period = Subquery(opened.values("pk")[nth : nth + 1])
+        answers = SponsorCheckin.objects.filter(
+            sponsorship__laureate=OuterRef("pk"), period=period
+        ).order_by("-answered_at", "-pk")
+        return Subquery(answers.values("answer")[:1])
+
     queryset = laureates.alias(
+        _sa0=sponsor_answer(0),
+        _sa1=sponsor_answer(1),
         _r0=report_of(0),
         _r1=report_of(1),
         _r2=report_of(2),
@@ -184,6 +216,20 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
         )
         for scale in SCALES
     }
+    # The latest sponsor answer, and whether it differs from the report of its period.
+    sponsor_latest = Q(_sa0__isnull=False)
+
+    def sponsor_said(answers: list[str]) -> Q:
+        return Q(sponsor_latest, _sa0__in=answers) | Q(~sponsor_latest, _sa1__in=answers)
+
+    def differs(answer: str, met: str) -> Q:
+        return Q(**{answer: "met", met: False}) | Q(
+            **{f"{answer}__in": ["not_yet", "lost_contact"], met: True}
+        )
+
+    sponsor_mismatch = Q(sponsor_latest, differs("_sa0", "_r0__sponsor_met")) | Q(
+        ~sponsor_latest, differs("_sa1", "_r1__sponsor_met")
+    )
     active = Q(status=Status.ACTIVE)
     rules = {
         "contact": Q(_latest_wants_contact=True),
@@ -195,6 +241,9 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
         "studies": Q(_latest_studies_rating__lte=2),
         "sponsor_1": no_meeting & met_before_or_unknown,
         "project": Q(_latest_project_progress__lte=2),
+        "sponsor_lost": sponsor_said(["lost_contact"]),
+        "sponsor_mismatch": sponsor_mismatch,
+        "sponsor_not_yet": sponsor_said(["not_yet"]),
         **{f"drop_{scale}": condition for scale, condition in drops.items()},
     }
     queryset = queryset.annotate(
@@ -293,9 +342,10 @@ RULE_KEYS = [
 
 
 #: Rules that can hold again for a new cause while their key stays the same: a period newly
-#: overdue after the close is again "report overdue". They are new when the cycle opened for
-#: them, whatever held at the close.
-RENEWED_RULES = {"overdue"}
+#: overdue after the close is again "report overdue", a sponsor's answer for a new quarter
+#: again "lost contact". They are new when the cycle opened for them, whatever held at the
+#: close.
+RENEWED_RULES = {"overdue", "sponsor_lost", "sponsor_mismatch", "sponsor_not_yet"}
 
 
 def triage_rules(laureate) -> list[str]:
