@@ -118,11 +118,21 @@ class PartnerMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Introduction)
 class IntroductionAdmin(HistoryAdmin):
-    """Requests come from partners: the team passes each on to the laureate or declines it
-    (list actions, or the buttons of the change page), and may link a placement."""
+    """Requests come from partners (or from a laureate interested in an offer): the team
+    passes each on or declines it (list actions, or the buttons of the change page), and may
+    link a placement. Passing on a laureate's interest sends the contacts at once."""
 
-    list_display = ("created_at", "laureate", "company", "requested_by", "kind", "title", "status")
-    list_filter = ("status", "kind", "company")
+    list_display = (
+        "created_at",
+        "laureate",
+        "company",
+        "requested_by",
+        "kind",
+        "title",
+        "origin",
+        "status",
+    )
+    list_filter = ("status", "origin", "kind", "company")
     search_fields = (
         "title",
         "laureate__user__first_name",
@@ -138,6 +148,8 @@ class IntroductionAdmin(HistoryAdmin):
         "company",
         "requested_by",
         "laureate",
+        "origin",
+        "offer",
         "kind",
         "title",
         "starts_on",

@@ -303,7 +303,11 @@ def _reload(introduction: Introduction) -> Introduction:
 
 def _tell_the_company(introduction: Introduction, template: str) -> None:
     """E-mail the partner member who asked, while they are still a member of the company
-    (their former employer's requests are no longer theirs to follow)."""
+    (their former employer's requests are no longer theirs to follow). A request the company
+    did not make (a laureate interested in an offer, the team's proposal) is never news to
+    it: only its yes, with the contacts, reaches the company."""
+    if introduction.origin != IntroductionOrigin.PARTNER:
+        return
     partner_user = introduction.requested_by
     still_member = PartnerMembership.objects.filter(
         user=partner_user, company_id=introduction.company_id

@@ -16,6 +16,7 @@ from partners.offers import (
     offer_close,
     offer_interest,
     offer_post,
+    offer_propose,
     offers_matching,
     offers_with_match_count,
     searches_matching,
@@ -475,3 +476,40 @@ def test_a_partner_members_data_lists_their_offers_and_erasure_keeps_the_offers_
     PART.anonymise(partner_member.user)
     offer.refresh_from_db()
     assert offer.posted_by is None
+
+
+def test_the_company_hears_nothing_of_an_interest_the_team_declined_or_a_proposal_declined(
+    laureate, partner_member, partnerships_staff, django_capture_on_commit_callbacks
+):
+    from partners.services import introduction_decline
+
+    shared(laureate)
+    interest = offer_interest(offer=post(partner_member), laureate=laureate)
+    proposal = offer_propose(
+        offer=post(partner_member, title="Autre stage"), laureate=other(), by=partnerships_staff
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        introduction_decline(introduction=interest, by=partnerships_staff)
+        introduction_answer(introduction=proposal, accept=False)
+    assert partner_member.user.email not in {message.to[0] for message in mail.outbox}
+    assert Introduction.objects.filter(status=IntroductionStatus.DECLINED).count() == 2
+
+
+def other():
+    return seeker("Jade")
+
+
+def test_staff_see_that_a_laureate_is_interested_and_that_passing_it_on_puts_them_in_touch(
+    partnerships_client, laureate, partner_member
+):
+    shared(laureate)
+    interest = offer_interest(offer=post(partner_member), laureate=laureate)
+    url = reverse("admin:partners_introduction_change", args=[interest.pk])
+    page = partnerships_client.get(url, **EN).content.decode()
+    assert "has already said yes" in page
+    assert "Pass on to the company" in page
+    listed = partnerships_client.get(
+        reverse("admin:partners_introduction_changelist"), {"origin__exact": "laureate"}
+    )
+    assert list(listed.context["cl"].result_list) == [interest]

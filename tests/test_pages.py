@@ -193,8 +193,8 @@ def test_laureate_page_costs_the_same_queries_whatever_the_programme_size(
     # session, user, role checks (laureate, partner), the laureate with its
     # promotion and referent, the current sponsorship with sponsor and company, and the
     # cards of laureates.panels, one query each: the report to send, the workshops, the
-    # requests from companies.
-    with django_assert_num_queries(9):
+    # requests from companies, the offers that fit their search.
+    with django_assert_num_queries(10):
         response = client.get("/me/")
     assert response.status_code == 200
 
