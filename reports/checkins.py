@@ -173,33 +173,36 @@ def checkin_messages(period: ReportPeriod, *, today: datetime.date) -> list[Outb
     sent = set(OutboxEmail.objects.filter(key__startswith=prefix).values_list("key", flat=True))
     rows = asked_sponsorships(period, today=today).select_related("sponsor", "laureate__user")
     expires_on = checkin_link_expires_on(period)
-    messages = []
-    for sponsorship in rows.iterator(chunk_size=2000):
-        key = _key(period, sponsorship.pk)
-        if key in sent:
-            continue
-        urls = {
-            f"{answer}_url": checkin_url(sponsorship=sponsorship, period=period, answer=answer)
-            for answer in CheckinAnswer.values
-        }
-        messages.append(
-            OutboxMessage(
-                key=key,
-                kind=KIND,
-                to=sponsorship.sponsor.email,
-                template=KIND.replace("-", "_"),
-                context={
-                    "sponsor_first_name": sponsorship.sponsor.first_name,
-                    "first_name": sponsorship.laureate.user.first_name,
-                    "period": {"slug": period.slug, "year": period.year, "quarter": period.quarter},
-                    "expires_on": expires_on,
-                    **urls,
-                },
-                language=settings.LANGUAGE_CODE,
-                user_id=None,
-            )
-        )
-    return messages
+    return [
+        checkin_message(sponsorship, period, expires_on=expires_on)
+        for sponsorship in rows.iterator(chunk_size=2000)
+        if _key(period, sponsorship.pk) not in sent
+    ]
+
+
+def checkin_message(
+    sponsorship: Sponsorship, period: ReportPeriod, *, expires_on: datetime.date
+) -> OutboxMessage:
+    """The quarterly question to ``sponsorship``'s sponsor about ``period``."""
+    urls = {
+        f"{answer}_url": checkin_url(sponsorship=sponsorship, period=period, answer=answer)
+        for answer in CheckinAnswer.values
+    }
+    return OutboxMessage(
+        key=_key(period, sponsorship.pk),
+        kind=KIND,
+        to=sponsorship.sponsor.email,
+        template=KIND.replace("-", "_"),
+        context={
+            "sponsor_first_name": sponsorship.sponsor.first_name,
+            "first_name": sponsorship.laureate.user.first_name,
+            "period": {"slug": period.slug, "year": period.year, "quarter": period.quarter},
+            "expires_on": expires_on,
+            **urls,
+        },
+        language=settings.LANGUAGE_CODE,
+        user_id=None,
+    )
 
 
 def checkin_differs(*, met: bool | None, answer: str) -> bool:

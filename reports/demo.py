@@ -10,13 +10,19 @@ import datetime
 import random
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from emergence.mail import render_email
+from emergence.models import OutboxEmail, OutboxStatus
 from laureates.demo import LaureatesDemo
-from laureates.models import Laureate, Status
+from laureates.models import Laureate, Sponsorship, Status
+from reports.checkins import checkin_link_expires_on, checkin_message
 from reports.models import (
     ANSWER_FIELDS,
     ActivityReport,
+    CheckinAnswer,
     Exams,
     Question,
     QuestionKind,
@@ -24,6 +30,7 @@ from reports.models import (
     ReportPeriod,
     ReportStatus,
     SearchChoice,
+    SponsorCheckin,
     periods_create_for_school_year,
 )
 
@@ -155,7 +162,75 @@ def seed(*, laureates: LaureatesDemo, today: datetime.date | None = None) -> Rep
         state = "submitted" if i % 4 == 1 and (today - current.opens_on).days >= 2 else "draft"
         _put(laureate, current, answers, state, reviewer=None, today=today)
         demo.reports += 1
+    if past:
+        _seed_checkins(laureates, current=current, previous=past[-1], today=today)
     return demo
+
+
+def _seed_checkins(laureates: LaureatesDemo, *, current, previous, today) -> None:
+    """The sponsors' quarterly question (reports/checkins.py): the demo laureate's sponsor
+    was asked about the open quarter and has not answered (the e-mail, with its working
+    links, is in the console's outbox); another laureate's sponsor answered « not yet »
+    about the last quarter, whose report says they met (the triage says the answers
+    differ); a few sponsors answered « yes » to reports that say so."""
+    SponsorCheckin.objects.filter(sponsorship__laureate=laureates.laureate, period=current).delete()
+    sponsorship = (
+        Sponsorship.objects.current()
+        .select_related("sponsor", "laureate__user")
+        .filter(laureate=laureates.laureate)
+        .first()
+    )
+    if sponsorship is not None:
+        message = checkin_message(sponsorship, current, expires_on=checkin_link_expires_on(current))
+        subject, text, html = render_email(message.template, message.context)
+        OutboxEmail.objects.get_or_create(
+            key=message.key,
+            defaults={
+                "kind": message.kind,
+                "to": message.to,
+                "language": settings.LANGUAGE_CODE,
+                "subject": subject[:300],
+                "text": text,
+                "html": html,
+                "status": OutboxStatus.SENT,
+                "sent_at": timezone.now(),
+            },
+        )
+    # Sponsored laureates whose last quarter's report says they met their sponsor, and
+    # who have not sent the open quarter's (so that report is the triage's latest).
+    met = (
+        Sponsorship.objects.current()
+        .filter(
+            laureate__status=Status.ACTIVE,
+            laureate__reports__period=previous,
+            laureate__reports__sponsor_met=True,
+            laureate__reports__status__in=[ReportStatus.SUBMITTED, ReportStatus.REVIEWED],
+        )
+        .exclude(laureate=laureates.laureate)
+        .exclude(
+            Exists(
+                ActivityReport.objects.filter(
+                    laureate=OuterRef("laureate"),
+                    period=current,
+                    status__in=[ReportStatus.SUBMITTED, ReportStatus.REVIEWED],
+                )
+            )
+        )
+        .order_by("laureate__user__email")
+    )
+    for n, row in enumerate(met[:4]):
+        answer = CheckinAnswer.NOT_YET if n == 0 else CheckinAnswer.MET
+        note = "Pas encore trouvé de créneau, on se voit en début de mois." if n == 0 else ""
+        SponsorCheckin.objects.update_or_create(
+            sponsorship=row,
+            period=previous,
+            defaults={"answer": answer, "note": note, "answered_at": _answered_at(previous)},
+        )
+
+
+def _answered_at(period) -> datetime.datetime:
+    day = period.due_on - datetime.timedelta(days=5)
+    return datetime.datetime.combine(day, datetime.time(9, 0), timezone.get_current_timezone())
 
 
 def _quarter_of(day: datetime.date) -> tuple[int, int]:

@@ -3,7 +3,12 @@ reports with every answer (their confidential ones included: they are theirs), a
 of their follow-up (date, what, level: the team's notes are theirs, as for follow-ups);
 erasing their free text while the ratings stay, per period, and the team's notes on their
 follow-up (flag notes); and the retention of alumni's free text and of the staff's read
-records."""
+records.
+
+Sponsors' quarterly answers (SponsorCheckin): a sponsor's download lists their answers
+(period, laureate, answer, note); the laureate's does not (the answers are the team's, never
+shown to the laureate: reports/checkins.py). Erasing either side empties the notes: a
+sponsor's note speaks of the laureate, and is the sponsor's own words."""
 
 import datetime
 
@@ -24,6 +29,7 @@ from reports.models import (
     ActivityReport,
     QuestionKind,
     ReportRead,
+    SponsorCheckin,
     Triage,
     TriageEvent,
 )
@@ -57,9 +63,29 @@ def _display(report: ActivityReport, name: str):
     return value
 
 
+def _sponsor_answers(user) -> list[dict]:
+    """The answers a sponsor (known by their e-mail: they need no account) gave."""
+    rows = (
+        SponsorCheckin.objects.filter(sponsorship__sponsor__email__iexact=user.email)
+        .select_related("period", "sponsorship__laureate__user")
+        .order_by("period__year", "period__quarter", "pk")
+    )
+    return [
+        {
+            _("Period"): row.period.slug,
+            _("Laureate"): row.sponsorship.laureate.user.get_full_name(),
+            _("Answer"): row.get_answer_display(),
+            _("Answered at"): row.answered_at,
+            _("Note"): row.note,
+        }
+        for row in rows
+    ]
+
+
 def _export(user) -> Export:
     if not Laureate.objects.filter(user=user).exists():
-        return {}
+        answers = _sponsor_answers(user)
+        return {_("Quarterly answers as a sponsor"): answers} if answers else {}
     rows = []
     for report in _reports_of(user):
         about = {
@@ -136,6 +162,9 @@ def _anonymise(user) -> None:
     # The team's notes on the follow-up name the laureate's life; the steps themselves stay.
     TriageEvent.objects.filter(laureate__user=user).exclude(note="").update(note="")
     Triage.objects.filter(laureate__user=user).exclude(flag_note="").update(flag_note="")
+    SponsorCheckin.objects.filter(
+        Q(sponsorship__laureate__user=user) | Q(sponsorship__sponsor__email__iexact=user.email)
+    ).exclude(note="").update(note="")
     # A staff member's read records keep their e-mail, to say who looked after the account
     # is gone: not once they are erased.
     ReportRead.objects.filter(Q(user=user) | Q(user_email__iexact=user.email)).update(

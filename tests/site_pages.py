@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 FILE_NAME = re.compile(r"\.(ics|xlsx|csv|txt|json|pdf|zip)$")
@@ -130,11 +130,33 @@ def _values(models, converter: str | None) -> list[str]:
     return values
 
 
+def _sponsor_checkin_urls() -> list[str]:
+    """The sponsor's quarterly link (reports/checkins.py), signed as its e-mail signs it: the
+    current sponsorship asked about the latest opened period. Opening it records an answer."""
+    from reports.checkins import checkin_token
+
+    Sponsorship = apps.get_model("laureates", "Sponsorship")
+    ReportPeriod = apps.get_model("reports", "ReportPeriod")
+    sponsorship = Sponsorship.objects.filter(ended_on__isnull=True).order_by("pk").first()
+    period = ReportPeriod.objects.opened().order_by("-opens_on").first()
+    if sponsorship is None or period is None:
+        return []
+    token = checkin_token(sponsorship=sponsorship, period=period, answer="not_yet")
+    return [reverse("reports:checkin", args=[token])]
+
+
+#: Pages reached only by a signed link, which no object's pk makes: their candidate URLs.
+SIGNED_LINKS = {"reports:checkin": _sponsor_checkin_urls}
+
+
 def routes() -> list[Route]:
     """Every URL pattern of the project with its candidate URLs."""
     found = []
     for route, name, _pattern in _patterns(get_resolver().url_patterns):
         if FILE_NAME.search(route):
+            continue
+        if name in SIGNED_LINKS:
+            found.append(Route(route, name, SIGNED_LINKS[name]()))
             continue
         if route.startswith("admin/") and "(?P<url>" in route:
             continue  # the console's catch-all: a redirect or a 404, never a page

@@ -21,12 +21,13 @@ from django.utils.html import escape
 from django.utils.translation import gettext_lazy
 
 from emergence.models import OutboxEmail
+from emergence.personal_data import person_anonymise, personal_data_export
 from laureates.models import Laureate, Status
 from reports.checkins import SALT, checkin_token
 from reports.models import QuietPeriod, SponsorCheckin, Triage, TriageEvent, TriageState
 from reports.tasks import run_daily_reminders
 from reports.triage import REASONS, triage_close, triage_reasons, triage_rules, with_triage
-from tests.factories import LaureateFactory, SponsorshipFactory
+from tests.factories import LaureateFactory, SponsorshipFactory, UserFactory
 from tests.report_factories import ActivityReportFactory, ReportPeriodFactory
 
 pytestmark = pytest.mark.django_db
@@ -438,3 +439,27 @@ def test_a_link_token_names_its_sponsor_sponsorship_period_and_answer(sponsorshi
         "q": period.pk,
         "a": "met",
     }
+
+
+# Personal data ----------------------------------------------------------------------------
+
+
+def test_erasing_the_laureate_or_the_sponsor_empties_the_sponsors_notes(
+    period, sponsorship, laureate, other_laureate
+):
+    answer(sponsorship, period, "not_yet", note="Inès ne répond plus")
+    sponsor_user = UserFactory(email=sponsorship.sponsor.email)
+    other = SponsorshipFactory(laureate=other_laureate, sponsor=sponsorship.sponsor)
+    answer(other, period, "met", note="Très bon échange avec Yanis")
+
+    export = personal_data_export(user=sponsor_user)
+    assert [row["Note"] for rows in export.values() for row in rows if "Note" in row] == [
+        "Inès ne répond plus",
+        "Très bon échange avec Yanis",
+    ]
+    person_anonymise(user=laureate.user)
+    assert SponsorCheckin.objects.get(sponsorship=sponsorship).note == ""
+    assert SponsorCheckin.objects.get(sponsorship=other).note == "Très bon échange avec Yanis"
+    person_anonymise(user=sponsor_user)
+    assert set(SponsorCheckin.objects.values_list("note", flat=True)) == {""}
+    assert SponsorCheckin.objects.count() == 2  # the answers stay, for the counts
