@@ -77,6 +77,14 @@ class LaureateQuerySet(models.QuerySet):
             consent_expires_on=Subquery(current.values("expires_on")[:1]),
         )
 
+    def with_open_search_confirmed_on(self):
+        """Annotate ``open_search_confirmed_on``, the last confirmation of their open search
+        (None without one), in the same query: /me/ says when it needs confirming."""
+        open_search = Search.objects.open().filter(laureate=OuterRef("pk"))
+        return self.annotate(
+            open_search_confirmed_on=Subquery(open_search.values("confirmed_on")[:1])
+        )
+
     def with_current_sponsor(self):
         return self.filter(_has_current_sponsorship())
 
@@ -230,6 +238,12 @@ class Laureate(models.Model):
         if expires_on <= today + datetime.timedelta(days=CONSENT_RENEW_PROMPT_DAYS):
             return "expiring"
         return "valid"
+
+    def search_needs_confirming(self, today: datetime.date | None = None) -> bool:
+        """Their open search left the dashboard for want of a confirmation; needs the
+        annotation of ``Laureate.objects.with_open_search_confirmed_on()``."""
+        confirmed_on = self.open_search_confirmed_on
+        return confirmed_on is not None and confirmed_on < search_fresh_since(today)
 
     def consent_outdated(self) -> bool:
         """Whether their open, valid consent was given to an older text than today's (it stays

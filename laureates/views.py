@@ -25,7 +25,9 @@ OWN = Laureate.objects.select_related("user", "promotion", "referent")
 
 @laureate_required
 def home(request):
-    laureate = own_laureate(request, OWN.with_partner_consent().with_current_job())
+    laureate = own_laureate(
+        request, OWN.with_partner_consent().with_current_job().with_open_search_confirmed_on()
+    )
     return render(
         request,
         "laureates/home.html",

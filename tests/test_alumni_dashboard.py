@@ -234,6 +234,15 @@ def test_a_search_unconfirmed_for_six_months_leaves_the_dashboard_and_confirming
     assert "search-stale" not in client.get("/me/search/").content.decode()
 
 
+def test_my_page_says_when_my_search_needs_confirming(db):
+    yasmine = alumnus()
+    client = logged_in(yasmine.user)
+    assert "search-stale" not in client.get("/me/").content.decode()
+    Search.objects.filter(laureate=yasmine).update(confirmed_on=datetime.date(2025, 1, 1))
+    html = client.get("/me/").content.decode()
+    assert "search-stale" in html and 'href="/me/search/"' in html
+
+
 def test_a_search_confirmed_just_six_months_ago_is_still_shown(partner_client):
     yasmine = alumnus()
     Search.objects.filter(laureate=yasmine).update(
