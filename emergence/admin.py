@@ -179,7 +179,8 @@ class UserAdmin(HistoryAdmin, BaseUserAdmin):
 
 # The mail outbox ----------------------------------------------------------------------------
 
-SIGN_IN_LINK_KINDS = ("invitation", "password-reset")
+# (The sponsors' quarterly question too: its links answer for the sponsor, reports/checkins.py.)
+SIGN_IN_LINK_KINDS = ("invitation", "password-reset", "sponsor-checkin")
 
 
 class OutboxKindFilter(admin.SimpleListFilter):

@@ -49,6 +49,7 @@ OUTBOX_KINDS = {
     "report-escalation": _("report: to the referent, still overdue"),
     "report-digest": _("report: weekly digest for staff"),
     "triage-contacts": _("follow-up: next contacts due, to staff"),
+    "sponsor-checkin": _("sponsor: quarterly question"),
     "workshop-invitation": _("workshop invitation"),
     "workshop-reminder": _("workshop reminder"),
     "workshop-promoted": _("workshop: place freed from the waiting list"),

@@ -169,8 +169,8 @@ def seed(*, laureates: LaureatesDemo, today: datetime.date | None = None) -> Rep
 
 def _seed_checkins(laureates: LaureatesDemo, *, current, previous, today) -> None:
     """The sponsors' quarterly question (reports/checkins.py): the demo laureate's sponsor
-    was asked about the open quarter and has not answered (the e-mail, with its working
-    links, is in the console's outbox); another laureate's sponsor answered « not yet »
+    was asked about the open quarter and has not answered (the e-mail is in the console's
+    outbox, its links withheld as a sign-in link's); another laureate's sponsor answered « not yet »
     about the last quarter, whose report says they met (the triage says the answers
     differ); a few sponsors answered « yes » to reports that say so."""
     SponsorCheckin.objects.filter(sponsorship__laureate=laureates.laureate, period=current).delete()

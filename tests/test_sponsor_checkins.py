@@ -463,3 +463,12 @@ def test_erasing_the_laureate_or_the_sponsor_empties_the_sponsors_notes(
     person_anonymise(user=sponsor_user)
     assert set(SponsorCheckin.objects.values_list("note", flat=True)) == {""}
     assert SponsorCheckin.objects.count() == 2  # the answers stay, for the counts
+
+
+def test_nobody_reads_the_questions_links_in_the_outbox(email, lead_client):
+    row = OutboxEmail.objects.get(kind="sponsor-checkin")
+
+    page = lead_client.get(reverse("admin:emergence_outboxemail_change", args=[row.pk]))
+
+    assert page.status_code == 200
+    assert "sponsor-checkin/" not in page.content.decode()
