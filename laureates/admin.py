@@ -177,13 +177,13 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
     actions = ["send_invitation"]
     fieldsets = (
         (None, {"fields": ("user", "promotion", ("status", "left_on"), "situation", "referent")}),
-        (_("Studies"), {"fields": ("track", "study_year", "school")}),
+        (_("Studies"), {"fields": ("track", "study_year", "school", ("degree", "degree_year"))}),
         (_("Contact"), {"fields": ("city", "phone")}),
         (None, {"fields": ("joined_on",)}),
         # Read-only: the laureate decides on their own page; placements have their own list.
-        (_("Partner companies"), {"fields": ("partner_consent", "placements")}),
+        (_("Partner companies"), {"fields": ("partner_consent", "placements", "search_asked_on")}),
     )
-    readonly_fields = ("partner_consent", "placements")
+    readonly_fields = ("partner_consent", "placements", "search_asked_on")
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_current_sponsor_name()

@@ -447,6 +447,13 @@ def test_a_laureate_records_their_degree_and_its_year(laureate_client, laureate)
     assert (laureate.degree, laureate.degree_year) == ("Master", 2)
 
 
+def test_staff_see_and_change_the_degree_on_the_laureates_console_page(lead_client):
+    yasmine = alumnus(search_asked_on=datetime.date(2026, 3, 2))
+    html = lead_client.get(f"/admin/laureates/laureate/{yasmine.pk}/change/").content.decode()
+    assert 'name="degree"' in html and 'name="degree_year"' in html
+    assert "2 mars 2026" in html  # when they were last asked about their search
+
+
 def test_an_import_reads_the_degree_and_the_new_situations(db):
     text = (
         "E-mail;Prénom;Nom;Promotion;Filière;Diplôme;Année du diplôme;Situation\n"
