@@ -38,10 +38,10 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, StrIndex
 from django.db.models.lookups import (
-    Contains,
     Exact,
+    GreaterThan,
     GreaterThanOrEqual,
     IsNull,
     LessThanOrEqual,
@@ -141,9 +141,15 @@ def _window(start) -> tuple:
     )
 
 
+def _contains(text, part) -> Q:
+    """``part`` is in ``text`` (an empty part is in every text). STRPOS / INSTR rather than
+    LIKE: no pattern to escape and compile for each row when both sides are columns."""
+    return Q(GreaterThan(StrIndex(text, part), 0))
+
+
 def _both_ways(one, other) -> Q:
-    """One folded text contains the other (an empty one is contained in every text)."""
-    return Q(Contains(one, other)) | Q(Contains(other, one))
+    """One folded text contains the other."""
+    return _contains(one, other) | _contains(other, one)
 
 
 def _fits(*, kind, field, place, start_fits: Q) -> Q:
