@@ -1,7 +1,8 @@
 """Who may do and read what: the one place that says it.
 
-Three kinds of people use the site: laureates (a Laureate profile, ``user.laureate``),
-partner members (``user.partner_membership``) and staff (``is_staff``). Staff work in
+Four kinds of people use the site: laureates (a Laureate profile, ``user.laureate``),
+partner members (``user.partner_membership``), sponsors (``user.sponsor``, never anything
+else) and staff (``is_staff``). Staff work in
 roles, Django groups whose permissions are listed in :data:`STAFF_ROLES` and created by
 a data migration (``roles_sync``). Confidential report answers are read by the programme
 lead and by a laureate's referent only: :func:`may_read_confidential` and
@@ -35,6 +36,18 @@ def is_partner(user) -> bool:
     return user.is_authenticated and _has(user, "partner_membership")
 
 
+def is_sponsor(user) -> bool:
+    """A sponsor's account: theirs only (never staff, a laureate or a partner member)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and not user.is_staff
+        and _has(user, "sponsor")
+        and not _has(user, "laureate")
+        and not _has(user, "partner_membership")
+    )
+
+
 def _has(user, accessor: str) -> bool:
     try:
         getattr(user, accessor)
@@ -52,6 +65,8 @@ def account_kind(user) -> str:
         return gettext("a staff member's account")
     if _has(user, "partner_membership"):
         return gettext("a partner company member's account")
+    if _has(user, "sponsor"):
+        return gettext("a sponsor's account")
     if _has(user, "laureate"):
         return gettext("a laureate's account")
     return ""
@@ -82,6 +97,7 @@ def _role_required(check):
 staff_required = _role_required(is_staff)
 laureate_required = _role_required(is_laureate)
 partner_required = _role_required(is_partner)
+sponsor_required = _role_required(is_sponsor)
 
 
 def staff_permission_required(*, get: str, post: str | None = None):
@@ -153,6 +169,10 @@ STAFF_ROLES: dict[str, list[str]] = {
                 "search": "v",
                 "partnerconsent": "v",
                 "placement": "vac",
+                # Meetings with their sponsor: read, logged for either side; the yearly fit
+                # answers read.
+                "sponsormeeting": "vac",
+                "sponsorshipfit": "v",
             },
         ),
         *_perms(

@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "laureates.tasks.ask_alumni_about_their_search",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Sponsor and laureate reminded after SPONSOR_NUDGE_DAYS without a meeting (once a gap).
+    "sponsor-nudges": {
+        "task": "reports.tasks.send_sponsor_nudges",
+        "schedule": crontab(hour=9, minute=30),
+    },
     "introductions-expiry": {
         "task": "partners.tasks.expire_introductions",
         "schedule": crontab(hour=7, minute=30),
@@ -296,7 +301,15 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
     "emergence.security.LockoutBackend",  # axes: refuses a locked-out e-mail and address
     "django.contrib.auth.backends.ModelBackend",
+    # Sponsors' sign-in links (django-sesame), for sponsor accounts only: laureates/sponsors.py.
+    "laureates.sponsors.SponsorLinkBackend",
 ]
+# A sign-in link works once, for 15 minutes (signing in changes the last login it is tied to).
+SESAME_MAX_AGE = int(env_str("SPONSOR_LINK_SECONDS", "900"))
+SESAME_ONE_TIME = True
+# A sponsorship without a meeting for this many days: the sponsor and the laureate are
+# reminded once (laureates/sponsors.py, a daily task).
+SPONSOR_NUDGE_DAYS = int(env_str("SPONSOR_NUDGE_DAYS", "60"))
 # 5 failures for one e-mail from one address lock that pair for 15 minutes (from the last
 # try); a success resets the count. The page reads the same whether the account exists.
 AXES_FAILURE_LIMIT = 5

@@ -36,5 +36,6 @@ urlpatterns = [
     path("workshops/", include("workshops.urls")),
     path("partners/", include("partners.urls")),
     path("offers/", include("partners.urls_offers")),
+    path("sponsor/", include("laureates.urls_sponsor")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,8 @@ def home(request):
         return redirect("laureates:home")
     if roles.is_partner(user):
         return redirect("partners:dashboard")
+    if roles.is_sponsor(user):
+        return redirect("sponsor:home")
     return redirect("no_role")
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from emergence.admin import confirm_and_invite
 from emergence.history import HistoryAdmin
 from emergence.spreadsheets import SpreadsheetModelAdmin
+from laureates.admin_sponsors import SponsorAccessMixin
 from laureates.models import (
     FollowUp,
     Laureate,
@@ -30,7 +31,7 @@ from laureates.models import (
     search_text_refresh,
 )
 from laureates.personal_data import laureate_delete
-from laureates.resources import LaureateResource, SponsorResource
+from laureates.resources import LaureateResource, SponsorResource, SponsorshipResource
 
 
 class StaffListFilter(admin.RelatedFieldListFilter):
@@ -105,7 +106,7 @@ class SponsorshipFormSet(BaseInlineFormSet):
 class SponsorshipInline(admin.TabularInline):
     model = Sponsorship
     formset = SponsorshipFormSet
-    fields = ("sponsor", "started_on", "ended_on")
+    fields = ("sponsor", "started_on", "ended_on", "end_reason")
     autocomplete_fields = ("sponsor",)
     extra = 0
 
@@ -318,14 +319,16 @@ class PromotionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sponsor)
-class SponsorAdmin(SpreadsheetModelAdmin):
+class SponsorAdmin(SponsorAccessMixin, SpreadsheetModelAdmin):
     resource_classes = [SponsorResource]
-    list_display = ("last_name", "first_name", "email", "phone", "company")
+    list_display = ("last_name", "first_name", "email", "phone", "company", "has_account")
     list_filter = ("company",)
     search_fields = ("first_name", "last_name", "email", "company__name")
     list_select_related = ("company",)
     autocomplete_fields = ("company",)
+    readonly_fields = ("user",)
     show_full_result_count = False
+    actions = ["give_access"]
 
 
 class CurrentFilter(admin.SimpleListFilter):
@@ -344,9 +347,10 @@ class CurrentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Sponsorship)
-class SponsorshipAdmin(HistoryAdmin):
-    list_display = ("laureate", "sponsor", "started_on", "ended_on")
-    list_filter = (CurrentFilter, "sponsor__company")
+class SponsorshipAdmin(HistoryAdmin, SpreadsheetModelAdmin):
+    resource_classes = [SponsorshipResource]
+    list_display = ("laureate", "sponsor", "started_on", "ended_on", "end_reason")
+    list_filter = (CurrentFilter, "end_reason", "sponsor__company")
     search_fields = (
         "laureate__user__first_name",
         "laureate__user__last_name",

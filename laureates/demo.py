@@ -22,6 +22,7 @@ from emergence import mfa, roles
 from laureates.models import (
     CONSENT_VERSION,
     Channel,
+    EndReason,
     FollowUp,
     Laureate,
     PartnerConsent,
@@ -35,11 +36,14 @@ from laureates.models import (
     add_months,
     search_set,
 )
+from laureates.sponsor_models import MeetingMode, MeetingTopic, Side, SponsorMeeting
 
 PASSWORD = "demo-emergence-2026"
 STAFF_EMAIL = "staff@example.org"
 LAUREATE_EMAIL = "laureate@example.org"
 PARTNER_EMAIL = "partner@example.org"
+# The demo laureate's current sponsor signs in to /sponsor/ (by a link, or the demo password).
+SPONSOR_EMAIL = "sponsor@example.org"
 
 FIRST_PROMOTION = 2009
 LAST_PROMOTION = 2026
@@ -174,7 +178,9 @@ def seed(*, companies: Mapping[str, models.Model]) -> LaureatesDemo:
     }
     sponsors = [
         Sponsor.objects.update_or_create(
-            email=f"{_slug(first)}.{_slug(last)}@{_slug(company)}.example.com",
+            email=SPONSOR_EMAIL
+            if i == 0
+            else f"{_slug(first)}.{_slug(last)}@{_slug(company)}.example.com",
             defaults={
                 "first_name": first,
                 "last_name": last,
@@ -205,6 +211,7 @@ def seed(*, companies: Mapping[str, models.Model]) -> LaureatesDemo:
     )
     demo.laureates.append(demo.laureate)
     _seed_sponsorships(demo.laureate, sponsors[0], 2024, current=True, previous=None)
+    _seed_sponsor_page(demo.laureate, sponsors[0], hashed)
     _seed_follow_ups(demo.laureate, referents[0], rng, count=2)
 
     names = _names(rng, LAUREATE_COUNT - 1)
@@ -330,12 +337,54 @@ def _seed_sponsorships(
     if previous is not None:
         handover = datetime.date(year + 1, 9, 30)
         Sponsorship.objects.update_or_create(
-            laureate=laureate, sponsor=previous, started_on=start, defaults={"ended_on": handover}
+            laureate=laureate,
+            sponsor=previous,
+            started_on=start,
+            defaults={"ended_on": handover, "end_reason": EndReason.NO_TIME},
         )
         start = handover + datetime.timedelta(days=1)
     ended_on = None if current else datetime.date(min(year + 5, LAST_PROMOTION), 6, 30)
     Sponsorship.objects.update_or_create(
-        laureate=laureate, sponsor=sponsor, started_on=start, defaults={"ended_on": ended_on}
+        laureate=laureate,
+        sponsor=sponsor,
+        started_on=start,
+        defaults={
+            "ended_on": ended_on,
+            "end_reason": "" if current else EndReason.GRADUATED,
+        },
+    )
+
+
+def _seed_sponsor_page(laureate: Laureate, sponsor: Sponsor, hashed: str) -> None:
+    """sponsor@example.org signs in to /sponsor/: two past meetings with the demo laureate,
+    the last one logged by the laureate and waiting for the sponsor's confirmation."""
+    sponsor.user = demo_user(SPONSOR_EMAIL, sponsor.first_name, sponsor.last_name, password=hashed)
+    sponsor.save(update_fields=["user"])
+    Laureate.objects.filter(pk=laureate.pk).update(
+        project_for_sponsor=(
+            "Devenir médecin généraliste en zone rurale\u00a0; je cherche un stage d'été "
+            "dans un cabinet ou une maison de santé."
+        )
+    )
+    sponsorship = laureate.sponsorships.current().get()
+    sponsorship.meetings.all().delete()
+    today = timezone.localdate()
+    SponsorMeeting.objects.create(
+        sponsorship=sponsorship,
+        date=today - datetime.timedelta(days=75),
+        mode=MeetingMode.IN_PERSON,
+        topics=[MeetingTopic.STUDIES, MeetingTopic.PROJECT],
+        note="Déjeuner près de la fac\u00a0: point sur les partiels et le projet de stage.",
+        logged_by=Side.SPONSOR,
+        confirmed_at=timezone.now() - datetime.timedelta(days=74),
+    )
+    SponsorMeeting.objects.create(
+        sponsorship=sponsorship,
+        date=today - datetime.timedelta(days=12),
+        mode=MeetingMode.VIDEO,
+        topics=[MeetingTopic.WORK],
+        note="Relecture de ma lettre de motivation pour le stage d'été.",
+        logged_by=Side.LAUREATE,
     )
 
 

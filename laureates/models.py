@@ -178,6 +178,15 @@ class Laureate(models.Model):
         ),
     )
 
+    # Written by the laureate on « Mon parrain » (/me/sponsor/): the only words of theirs
+    # their sponsor reads; report answers never reach a sponsor.
+    project_for_sponsor = models.TextField(
+        _("my professional project, for my sponsor"),
+        blank=True,
+        max_length=1000,
+        help_text=_("A few lines your sponsor reads on their page; nothing else you write."),
+    )
+
     # The last time an alumnus was asked by e-mail whether they are looking (once a year).
     search_asked_on = models.DateField(
         _("last asked about their search on"), null=True, blank=True, editable=False
@@ -209,7 +218,7 @@ class Laureate(models.Model):
     def clean(self):
         # One account, one kind of person: an import or a form never turns a staff or
         # partner account into a laureate as well.
-        if self._state.adding and self.user_id and (self.user.is_staff or is_partner(self.user)):
+        if self._state.adding and self.user_id and self._account_of_another_kind():
             kind = account_kind(self.user)
             raise ValidationError(
                 {
@@ -225,6 +234,10 @@ class Laureate(models.Model):
             self.left_on = timezone.localdate()
         elif self.status != Status.LEFT:
             self.left_on = None
+
+    def _account_of_another_kind(self) -> bool:
+        user = self.user
+        return user.is_staff or is_partner(user) or Sponsor.objects.filter(user_id=user.pk).exists()
 
     def consent_state(self, today: datetime.date | None = None) -> str:
         """ "none", "valid", "expiring" (renew soon) or "expired"; needs the annotation of
@@ -279,6 +292,16 @@ class Sponsor(models.Model):
         on_delete=models.PROTECT,
         related_name="sponsors",
     )
+    # Their sign-in to /sponsor/ (laureates/sponsors.py: sponsor_account_give); none until
+    # staff give them access or an import does.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsor",
+    )
 
     class Meta:
         verbose_name = _("sponsor")
@@ -287,6 +310,14 @@ class Sponsor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+
+class EndReason(models.TextChoices):
+    MOVED = "moved", _("moved away")
+    NO_TIME = "no_time", _("no time any more")
+    MISMATCH = "mismatch", _("not a good match")
+    LAUREATE_LEFT = "laureate_left", _("the laureate left the programme")
+    GRADUATED = "graduated", _("the laureate graduated")
 
 
 class SponsorshipQuerySet(models.QuerySet):
@@ -303,6 +334,9 @@ class Sponsorship(models.Model):
     )
     started_on = models.DateField(_("start date"), default=timezone.localdate)
     ended_on = models.DateField(_("end date"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("reason for ending"), max_length=20, choices=EndReason.choices, blank=True
+    )
 
     objects = SponsorshipQuerySet.as_manager()
     history = HistoricalRecords(laureate=["laureate"])
@@ -323,10 +357,32 @@ class Sponsorship(models.Model):
                 name="sponsorship_ends_after_it_starts",
                 violation_error_message=_("A sponsorship cannot end before it starts."),
             ),
+            models.CheckConstraint(
+                condition=Q(end_reason="") | Q(ended_on__isnull=False),
+                name="sponsorship_end_reason_only_when_ended",
+                violation_error_message=_("Only an ended sponsorship has a reason for ending."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.sponsor} → {self.laureate}"
+
+    def clean(self):
+        # Sponsorships ended before the reason existed have none; every new end says why
+        # (the console, an import): the programme learns why sponsorships end.
+        if self.ended_on is not None and not self.end_reason:
+            if self._state.adding or self._ended_on_at_load is None:
+                raise ValidationError(
+                    {"end_reason": gettext("Say why the sponsorship ends.")}, code="required"
+                )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._ended_on_at_load = instance.__dict__.get("ended_on")
+        return instance
+
+    _ended_on_at_load: "datetime.date | None" = None
 
     @property
     def is_current(self) -> bool:
@@ -882,3 +938,7 @@ def situation_from_placements(*, laureate: Laureate, today: datetime.date | None
         laureate.situation = situation
         laureate.save(update_fields=["situation"])
     return situation
+
+
+# Meetings, fit answers: laureates/sponsor_models.py (imported here so that Django sees them).
+from laureates.sponsor_models import SponsorMeeting, SponsorshipFit  # noqa: E402, F401

@@ -24,6 +24,7 @@ from laureates.models import (
     Sponsorship,
     Status,
 )
+from laureates.sponsor_personal_data import sponsor_part_anonymise, sponsor_part_export
 
 
 def laureate_of(user) -> Laureate | None:
@@ -33,7 +34,7 @@ def laureate_of(user) -> Laureate | None:
 def _export(user) -> Export:
     laureate = laureate_of(user)
     if laureate is None:
-        return {}
+        return sponsor_part_export(user, None)
     referent = laureate.referent
     profile = {
         _("Promotion"): laureate.promotion.year,
@@ -113,11 +114,13 @@ def _export(user) -> Export:
         _("Searches"): searches,
         _("Consents"): consents,
         _("Placements"): placements,
+        **sponsor_part_export(user, laureate),
     }
 
 
 def _anonymise(user) -> None:
     laureate = laureate_of(user)
+    sponsor_part_anonymise(user, laureate)
     if laureate is None:
         return
     now = timezone.now()

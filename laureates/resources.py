@@ -1,4 +1,4 @@
-"""Spreadsheet import and export of laureates and sponsors."""
+"""Spreadsheet import and export of laureates, sponsors and sponsorships."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -16,10 +16,12 @@ from emergence.spreadsheets import (
     TextWidget,
 )
 from laureates.models import (
+    EndReason,
     Laureate,
     Promotion,
     Situation,
     Sponsor,
+    Sponsorship,
     Status,
     Track,
     search_text_refresh,
@@ -328,3 +330,132 @@ class SponsorResource(SpreadsheetResource):
         except (KeyError, ValueError):
             return None
         return Sponsor.objects.filter(email__iexact=email).first()
+
+
+class LaureateEmailWidget(EmailWidget):
+    """A laureate, named by the e-mail address of their account."""
+
+    def clean(self, value, row=None, **kwargs):
+        email = super().clean(value, row, **kwargs)
+        laureate = Laureate.objects.filter(user__email__iexact=email).first()
+        if laureate is None:
+            raise ValueError(
+                gettext("No laureate has the e-mail address %(email)s: import them first.")
+                % {"email": email}
+            )
+        return laureate
+
+    def render(self, value, obj=None, **kwargs):
+        return value.user.email if value else ""
+
+
+class SponsorEmailWidget(EmailWidget):
+    """A sponsor, named by their e-mail address."""
+
+    def clean(self, value, row=None, **kwargs):
+        email = super().clean(value, row, **kwargs)
+        sponsor = Sponsor.objects.filter(email__iexact=email).first()
+        if sponsor is None:
+            raise ValueError(
+                gettext("No sponsor has the e-mail address %(email)s: import the sponsors first.")
+                % {"email": email}
+            )
+        return sponsor
+
+    def render(self, value, obj=None, **kwargs):
+        return value.email if value else ""
+
+
+END_REASON_ALIASES = {
+    EndReason.MOVED: ("déménagement", "a déménagé", "moved"),
+    EndReason.NO_TIME: ("plus le temps", "pas le temps", "manque de temps", "no time"),
+    EndReason.MISMATCH: ("mauvaise entente", "incompatibilité", "mismatch"),
+    EndReason.LAUREATE_LEFT: ("départ du lauréat", "a quitté le programme", "laureate left"),
+    EndReason.GRADUATED: ("diplômé", "diplômée", "diplômé·e", "fin d'études", "graduated"),
+}
+
+
+class SponsorshipResource(SpreadsheetResource):
+    """One row per sponsorship, keyed by the laureate's e-mail, the sponsor's and the start:
+    the same row imported again updates its end and reason. The company is the sponsor's (in
+    the export; an import checks that it matches)."""
+
+    laureate = Field(attribute="laureate", widget=LaureateEmailWidget())
+    sponsor = Field(attribute="sponsor", widget=SponsorEmailWidget())
+    company = Field(attribute="sponsor__company__name", readonly=True)
+    started_on = Field(attribute="started_on", widget=DateWidget())
+    ended_on = Field(attribute="ended_on", widget=DateWidget())
+    end_reason = Field(
+        attribute="end_reason",
+        widget=ChoiceWidget(EndReason.choices, aliases=END_REASON_ALIASES),
+        default="",
+    )
+
+    french_headers = {
+        "laureate": "E-mail du lauréat",
+        "sponsor": "E-mail du parrain",
+        "company": "Entreprise",
+        "started_on": "Début",
+        "ended_on": "Fin",
+        "end_reason": "Motif de fin",
+    }
+    aliases = {
+        "laureate": ("Lauréat", "E-mail lauréat", "Laureate e-mail", "Laureate"),
+        "sponsor": (
+            "Parrain",
+            "Marraine",
+            "E-mail parrain",
+            "E-mail de la marraine",
+            "Sponsor e-mail",
+            "Sponsor",
+        ),
+        "company": ("Société", "Company"),
+        "started_on": ("Date de début", "Start", "Start date"),
+        "ended_on": ("Date de fin", "End", "End date"),
+        "end_reason": ("Raison de fin", "Motif", "Reason for ending", "End reason"),
+    }
+    required_columns = ("laureate", "sponsor", "started_on")
+
+    class Meta:
+        model = Sponsorship
+        fields = ("laureate", "sponsor", "company", "started_on", "ended_on", "end_reason")
+        export_order = fields
+
+    def get_queryset(self):
+        return self.filter_export(Sponsorship.objects.all())
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("laureate__user", "sponsor__company").order_by(
+            "laureate__user__email", "started_on"
+        )
+
+    def get_instance(self, instance_loader, row):
+        try:
+            laureate = self.fields["laureate"].clean(row)
+            sponsor = self.fields["sponsor"].clean(row)
+            started_on = self.fields["started_on"].clean(row)
+        except (KeyError, ValueError):
+            return None
+        return Sponsorship.objects.filter(
+            laureate=laureate, sponsor=sponsor, started_on=started_on
+        ).first()
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if instance.end_reason is None:
+            instance.end_reason = ""
+        if instance.started_on is None and "started_on" not in errors:
+            errors["started_on"] = [gettext("This value is required.")]
+        company = str(row.get("company") or "").strip()
+        sponsor = instance.sponsor if instance.sponsor_id else None
+        if company and sponsor and company.lower() != sponsor.company.name.lower():
+            errors.setdefault("company", []).append(
+                gettext("%(sponsor)s works for %(company)s, not for this company.")
+                % {"sponsor": sponsor.email, "company": sponsor.company.name}
+            )
+        if errors:
+            raise ValidationError(errors)

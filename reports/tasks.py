@@ -3,6 +3,8 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from laureates.sponsors import sponsor_nudges_send
+from reports.models import QuietPeriod
 from reports.reminders import reminders_run
 
 
@@ -14,3 +16,13 @@ def run_daily_reminders(day: str | None = None) -> int:
     keys make a second run send nothing."""
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     return len(reminders_run(today=today))
+
+
+@shared_task(acks_late=True)
+def send_sponsor_nudges(day: str | None = None) -> int:
+    """Daily (beat): remind sponsor and laureate after SPONSOR_NUDGE_DAYS without a meeting
+    (laureates/sponsors.py), nothing on a quiet day. Here, not in laureates, because the quiet
+    periods are the reports app's. Safe to run twice: one outbox key per gap."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    quiet = QuietPeriod.objects.filter(starts_on__lte=today, ends_on__gte=today).exists()
+    return sponsor_nudges_send(today=today, quiet=quiet)

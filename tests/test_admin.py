@@ -227,7 +227,10 @@ def test_ending_a_sponsorship_and_starting_the_next_in_one_submit_is_accepted(
     response = change_laureate(
         referent_client,
         laureate,
-        sponsorships=[existing(previous, ended_on="2025-08-31"), new(successor)],
+        sponsorships=[
+            existing(previous, ended_on="2025-08-31", end_reason="no_time"),
+            new(successor),
+        ],
     )
 
     assert response.status_code == 302

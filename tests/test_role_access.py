@@ -18,6 +18,7 @@ from django.urls import URLResolver, reverse
 from emergence import roles
 from emergence.models import ErasureRequest, OutboxEmail
 from laureates.models import Placement, SearchKind
+from laureates.sponsor_models import SponsorMeeting, SponsorshipFit
 from partners.models import Offer, PartnerViewLog
 from reports.models import QuietPeriod, ReportRead, Triage
 from tests.factories import (
@@ -50,6 +51,9 @@ MODEL_PAGES = {
     "laureates.sponsorship": ("LR", "LR", "LR", "L", "LR"),
     "laureates.followup": ("LR", "LR", "LR", "L", "LR"),
     "laureates.placement": ("LRP", "LRP", "LRP", "LP", "LRP"),
+    # Sponsors' meetings: referents read and log them; the yearly fit answers are read only.
+    "laureates.sponsormeeting": ("LR", "LR", "LR", "L", "LR"),
+    "laureates.sponsorshipfit": ("LR", "-", "LR", "L", "LR"),
     "reports.activityreport": ("LR", "-", "LR", "L", "LR"),
     "reports.triage": ("LR", "L", "LR", "L", "LR"),
     "reports.reportperiod": ("LR", "L", "LR", "L", "LR"),
@@ -92,6 +96,10 @@ OTHER_PAGES = [
     ("admin:laureates_laureate_export", None, "LRWP"),
     ("admin:laureates_sponsor_import", None, "LRP"),
     ("admin:laureates_sponsor_export", None, "LRP"),
+    ("admin:laureates_sponsorship_import", None, "LR"),
+    ("admin:laureates_sponsorship_export", None, "LR"),
+    # Per company: active sponsors, laureates followed, meetings per quarter.
+    ("admin:laureates_sponsor_figures", None, "LRP"),
     ("admin:partners_company_import", None, "LP"),
     ("admin:partners_company_export", None, "LRP"),
     ("admin:reports_reportperiod_school_year", None, "L"),
@@ -129,6 +137,7 @@ GENERIC = {
     # POST only: the second step of an import, refused like the import page itself.
     "laureates_laureate_process_import",
     "laureates_sponsor_process_import",
+    "laureates_sponsorship_process_import",
     "partners_company_process_import",
 }
 
@@ -149,7 +158,9 @@ ACTIONS = {
         "close_triage": "LR",
         "delete_selected": "L",
     },
-    "laureates.sponsor": {"delete_selected": "L"},
+    "laureates.sponsor": {"give_access": "LRP", "delete_selected": "L"},
+    "laureates.sponsormeeting": {"delete_selected": "L"},
+    "laureates.sponsorshipfit": {"delete_selected": "L"},
     "laureates.sponsorship": {"delete_selected": "L"},
     "laureates.followup": {"delete_selected": "L"},
     "laureates.placement": {"delete_selected": "LP"},
@@ -244,6 +255,15 @@ def objects(db):
         "laureates.laureate": laureate,
         "laureates.sponsor": SponsorshipFactory(laureate=laureate).sponsor,
         "laureates.sponsorship": laureate.sponsorships.get(),
+        "laureates.sponsormeeting": SponsorMeeting.objects.create(
+            sponsorship=laureate.sponsorships.get(),
+            date=datetime.date(2026, 3, 2),
+            mode="phone",
+            logged_by="laureate",
+        ),
+        "laureates.sponsorshipfit": SponsorshipFit.objects.create(
+            sponsorship=laureate.sponsorships.get(), side="sponsor", year=2026, score=4
+        ),
         "laureates.followup": FollowUpFactory(laureate=laureate, by=StaffFactory()),
         "laureates.placement": Placement.objects.create(
             laureate=laureate,

@@ -17,6 +17,7 @@ DEMO_LOGINS = [
     (laureates_demo.PARTNERSHIPS_EMAIL, "Entreprises (partnerships) -> /admin/"),
     (laureates_demo.LAUREATE_EMAIL, "laureate -> /me/"),
     (laureates_demo.PARTNER_EMAIL, "partner company member -> /partners/"),
+    (laureates_demo.SPONSOR_EMAIL, "sponsor of laureate@example.org -> /sponsor/"),
 ]
 
 
