@@ -414,7 +414,7 @@ class ReferralAdmin(HistoryAdmin):
     def response_change(self, request, obj):
         # Hired, and a laureate: the next step is their placement, on the next page.
         if (
-            "status" in getattr(self, "_changed", ())
+            "status" in getattr(request, "referral_changed", ())
             and not referral_placement_blocker(obj)
             and request.user.has_perm("laureates.add_placement")
         ):
@@ -423,7 +423,8 @@ class ReferralAdmin(HistoryAdmin):
         return super().response_change(request, obj)
 
     def save_model(self, request, obj, form, change):
-        self._changed = form.changed_data
+        # On the request, not on this admin (one instance serves every request).
+        request.referral_changed = form.changed_data
         super().save_model(request, obj, form, change)
 
     def changelist_view(self, request, extra_context=None):
