@@ -168,7 +168,7 @@ def test_my_page_keeps_its_query_count_with_consent_and_search(
     consent_give(laureate=laureate)
     SearchFactory(laureate=laureate)
     client.force_login(laureate.user)
-    with django_assert_num_queries(9):  # tests/test_pages.py says which
+    with django_assert_num_queries(10):  # tests/test_pages.py says which
         assert client.get("/me/").status_code == 200
 
 
