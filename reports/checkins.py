@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from emergence.models import OutboxEmail
 from emergence.outbox import OutboxMessage
 from laureates.models import Laureate, Sponsorship, Status
+from laureates.sponsor_models import SponsorMeeting
 from reports.models import CheckinAnswer, ReportPeriod, SponsorCheckin
 
 SALT = "reports.sponsor-checkin"
@@ -222,3 +223,18 @@ def laureate_checkin_for(*, laureate: Laureate, period: ReportPeriod) -> Sponsor
         .order_by("-answered_at", "-pk")
         .first()
     )
+
+
+def quarter_meetings(*, laureate: Laureate, period: ReportPeriod) -> tuple[int, int]:
+    """How many sponsor meetings were logged for the laureate in ``period``'s quarter (by
+    either side), and how many of them the other side confirmed (one query)."""
+    first = datetime.date(period.year, 3 * period.quarter - 2, 1)
+    after = (
+        datetime.date(period.year + 1, 1, 1)
+        if period.quarter == 4
+        else datetime.date(period.year, 3 * period.quarter + 1, 1)
+    )
+    counts = SponsorMeeting.objects.filter(
+        sponsorship__laureate=laureate, date__gte=first, date__lt=after
+    ).aggregate(logged=Count("pk"), confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)))
+    return counts["logged"], counts["confirmed"]

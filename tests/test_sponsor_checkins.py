@@ -16,13 +16,14 @@ from django.core import mail, signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy
 
 from emergence.models import OutboxEmail
 from emergence.personal_data import person_anonymise, personal_data_export
 from laureates.models import Laureate, Status
+from laureates.sponsor_models import SponsorMeeting
 from reports.checkins import SALT, checkin_token
 from reports.models import QuietPeriod, SponsorCheckin, Triage, TriageEvent, TriageState
 from reports.tasks import run_daily_reminders
@@ -406,6 +407,18 @@ def test_the_report_page_shows_both_answers_side_by_side_with_the_mismatch(
 ):
     report = ActivityReportFactory(laureate=laureate, period=period, sponsor_met=True)
     answer(sponsorship, period, "not_yet", note="Pas encore trouvé de date")
+    # The laureate logged two meetings this quarter; the sponsor confirmed none.
+    for day in (datetime.date(2026, 10, 6), datetime.date(2026, 12, 2)):
+        SponsorMeeting.objects.create(
+            sponsorship=sponsorship, date=day, mode="video", logged_by="laureate"
+        )
+    SponsorMeeting.objects.create(  # another quarter's, confirmed
+        sponsorship=sponsorship,
+        date=datetime.date(2026, 9, 20),
+        mode="phone",
+        logged_by="sponsor",
+        confirmed_at=timezone.now(),
+    )
 
     response = referent_client.get(reverse("admin:reports_activityreport_change", args=[report.pk]))
 
@@ -416,6 +429,11 @@ def test_the_report_page_shows_both_answers_side_by_side_with_the_mismatch(
     assert escape(fr("not yet")) in block and escape(fr("Yes")) in block
     assert "sponsor-answers-differ" in block
     assert "Pas encore trouvé de date" in block
+    with translation.override("fr"):
+        meetings = translation.gettext(
+            "Meetings logged this quarter: %(logged)d (%(confirmed)d confirmed)"
+        ) % {"logged": 2, "confirmed": 0}
+    assert escape(meetings) in block
 
 
 def test_the_report_page_says_when_the_sponsor_has_not_answered(

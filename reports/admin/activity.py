@@ -19,7 +19,7 @@ from emergence.spreadsheets import BooleanWidget, normalise
 from laureates.admin import StaffListFilter
 from laureates.models import Laureate
 from reports.admin.common import action_form_page
-from reports.checkins import checkin_differs, laureate_checkin_for
+from reports.checkins import checkin_differs, laureate_checkin_for, quarter_meetings
 from reports.confidential import (
     CONFIDENTIAL_FIELDS,
     CONFIDENTIAL_NOTICE,
@@ -312,10 +312,15 @@ class ActivityReportAdmin(HistoryAdmin):
                 "day": date_format(timezone.localtime(checkin.answered_at), "SHORT_DATE_FORMAT"),
             }
         question = ActivityReport._meta.get_field("sponsor_met").verbose_name
+        logged, confirmed = quarter_meetings(laureate=report.laureate, period=report.period)
+        meetings = gettext("Meetings logged this quarter: %(logged)d (%(confirmed)d confirmed)") % {
+            "logged": logged,
+            "confirmed": confirmed,
+        }
         return format_html(
             '<table class="sponsor-answers{}"><thead><tr><th scope="col">{}</th>'
             '<th scope="col">{}</th></tr></thead><tbody><tr><td>{}</td><td>{}</td></tr>'
-            "{}</tbody></table>{}",
+            '{}</tbody></table>{}<p class="sponsor-answers-meetings">{}</p>',
             " sponsor-answers-differ" if differ else "",
             gettext("The laureate: “%(question)s”") % {"question": question},
             sponsor,
@@ -334,6 +339,7 @@ class ActivityReportAdmin(HistoryAdmin):
             )
             if differ
             else "",
+            meetings,
         )
 
     @admin.display(description=_("answers to the extra questions"))
