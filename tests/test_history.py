@@ -134,6 +134,7 @@ def test_a_sponsorship_records_who_started_and_who_ended_it(referent_client, ref
             "sponsor": sponsorship.sponsor_id,
             "started_on": "2026-09-01",
             "ended_on": "2026-12-01",
+            "end_reason": "graduated",
         },
     )
 
