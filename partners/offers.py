@@ -62,7 +62,7 @@ from partners.models import (
     Offer,
     PartnerMembership,
 )
-from partners.services import staff_to_notify
+from partners.services import introduction_tell_the_team
 
 #: A laureate available this many days before or after an offer's start still fits it.
 START_WINDOW_DAYS = 92
@@ -303,17 +303,7 @@ def offer_interest(*, offer: Offer, laureate: Laureate, message: str = "") -> In
             or _("I am interested in your offer “%(title)s”.") % {"title": offer.title},
         )
         introduction.save()
-        url = settings.SITE_URL + reverse(
-            "admin:partners_introduction_change", args=[introduction.pk]
-        )
-        for staff in staff_to_notify(laureate):
-            outbox_enqueue(
-                key=f"offer-interest:{introduction.pk}:user-{staff.pk}",
-                kind="introduction",
-                template="offer_interest",
-                context={"introduction": introduction, "url": url, "recipient": staff},
-                user=staff,
-            )
+        introduction_tell_the_team(introduction, key="offer-interest", template="offer_interest")
     return introduction
 
 

@@ -88,18 +88,24 @@ def introduction_request(
     introduction.full_clean()
     with transaction.atomic():
         introduction.save()
-        url = settings.SITE_URL + reverse(
-            "admin:partners_introduction_change", args=[introduction.pk]
+        introduction_tell_the_team(
+            introduction, key="introduction-requested", template="introduction_requested"
         )
-        for staff in staff_to_notify(laureate):
-            outbox_enqueue(
-                key=f"introduction-requested:{introduction.pk}:user-{staff.pk}",
-                kind="introduction",
-                template="introduction_requested",
-                context={"introduction": introduction, "url": url, "recipient": staff},
-                user=staff,
-            )
     return introduction
+
+
+def introduction_tell_the_team(introduction: Introduction, *, key: str, template: str) -> None:
+    """E-mail the staff who decide on a new request (:func:`staff_to_notify`), each once,
+    with the link to it in the console."""
+    url = settings.SITE_URL + reverse("admin:partners_introduction_change", args=[introduction.pk])
+    for staff in staff_to_notify(introduction.laureate):
+        outbox_enqueue(
+            key=f"{key}:{introduction.pk}:user-{staff.pk}",
+            kind="introduction",
+            template=template,
+            context={"introduction": introduction, "url": url, "recipient": staff},
+            user=staff,
+        )
 
 
 #: The staff permission that lets a team member pass a request on or decline it.

@@ -359,7 +359,7 @@ def test_interest_goes_to_another_member_when_the_poster_left_and_is_refused_wit
     assert offer_interest(offer=offer, laureate=laureate).requested_by == colleague.user
     Introduction.objects.all().delete()
     colleague.delete()
-    with pytest.raises(ValidationError, match="Nobody at"):
+    with pytest.raises(ValidationError, match="Personne chez"):
         offer_interest(offer=offer, laureate=laureate)
     assert not Introduction.objects.exists()
 
