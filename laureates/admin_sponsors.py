@@ -9,7 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from laureates.sponsor_models import SponsorMeeting, SponsorshipFit
+from laureates.models import SponsorMeeting, SponsorshipFit
 from laureates.sponsors import (
     company_sponsor_figures,
     sponsor_account_give,

@@ -25,18 +25,21 @@ from laureates.models import (
     EndReason,
     FollowUp,
     Laureate,
+    MeetingMode,
+    MeetingTopic,
     PartnerConsent,
     Promotion,
     SearchKind,
+    Side,
     Situation,
     Sponsor,
+    SponsorMeeting,
     Sponsorship,
     Status,
     Track,
     add_months,
     search_set,
 )
-from laureates.sponsor_models import MeetingMode, MeetingTopic, Side, SponsorMeeting
 
 PASSWORD = "demo-emergence-2026"
 STAFF_EMAIL = "staff@example.org"

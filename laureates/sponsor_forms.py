@@ -5,8 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from laureates.models import Laureate
-from laureates.sponsor_models import MeetingMode, MeetingTopic
+from laureates.models import Laureate, MeetingMode, MeetingTopic
 
 
 def _helper() -> FormHelper:

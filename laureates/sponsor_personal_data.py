@@ -6,8 +6,7 @@ like follow-up notes: erased, not exported."""
 from django.utils.translation import gettext as _
 
 from emergence.personal_data import Export
-from laureates.models import Laureate, Sponsor
-from laureates.sponsor_models import Side, SponsorMeeting, SponsorshipFit
+from laureates.models import Laureate, Side, Sponsor, SponsorMeeting, SponsorshipFit
 
 
 def _meetings(queryset) -> list[dict]:

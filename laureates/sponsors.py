@@ -21,8 +21,15 @@ from sesame.utils import get_query_string
 
 from emergence import roles
 from emergence.outbox import OutboxMessage, outbox_enqueue, outbox_enqueue_many
-from laureates.models import EndReason, Sponsor, Sponsorship
-from laureates.sponsor_models import MeetingTopic, Side, SponsorMeeting, SponsorshipFit
+from laureates.models import (
+    EndReason,
+    MeetingTopic,
+    Side,
+    Sponsor,
+    SponsorMeeting,
+    Sponsorship,
+    SponsorshipFit,
+)
 
 #: The scope of the sign-in links: a token made for anything else never signs anyone in.
 SIGN_IN_SCOPE = "sponsor-sign-in"

@@ -14,9 +14,8 @@ from emergence import roles
 from emergence.roles import laureate_required, sponsor_required
 from emergence.security import password_reset_limited
 from laureates.access import own_laureate
-from laureates.models import Laureate, Sponsorship
+from laureates.models import Laureate, Side, SponsorMeeting, Sponsorship
 from laureates.sponsor_forms import FitForm, MeetingForm, ProjectForSponsorForm, SignInLinkForm
-from laureates.sponsor_models import Side, SponsorMeeting
 from laureates.sponsors import (
     SIGN_IN_SCOPE,
     fit_answer,

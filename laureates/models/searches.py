@@ -1,0 +1,216 @@
+"""What a laureate is looking for (an internship, a work-study contract, a job), and the
+folded text partners' searches and offers are matched on."""
+
+import datetime
+import unicodedata
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from laureates.models.dates import add_months
+from laureates.models.people import SHOWN_TO_PARTNERS, Laureate
+
+
+class SearchKind(models.TextChoices):
+    INTERNSHIP = "internship", _("internship")
+    WORK_STUDY = "work_study", _("work-study contract")
+    JOB = "job", _("job")
+
+
+class SearchQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+    def fresh(self, today: datetime.date | None = None):
+        """Searches confirmed in the last SEARCH_FRESH_MONTHS months."""
+        return self.filter(confirmed_on__gte=search_fresh_since(today))
+
+    def shared_with_partners(self, today: datetime.date | None = None):
+        """Open, fresh searches of the laureates ``Laureate.objects.visible_to_partners``
+        returns; a search left unconfirmed for 6 months is kept but no longer shared."""
+        from laureates.models.consent import PartnerConsent  # declared after this module
+
+        valid = PartnerConsent.objects.valid(today).filter(laureate=OuterRef("laureate_id"))
+        return (
+            self.open()
+            .fresh(today)
+            .filter(laureate__status__in=SHOWN_TO_PARTNERS)
+            .filter(Exists(valid))
+        )
+
+
+class Search(models.Model):
+    """What a laureate is looking for now: an internship, a work-study contract or a job."""
+
+    laureate = models.ForeignKey(
+        Laureate, verbose_name=_("laureate"), on_delete=models.CASCADE, related_name="searches"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=SearchKind.choices)
+    field = models.CharField(_("field"), max_length=200, blank=True)
+    starts_on = models.DateField(_("available from"), null=True, blank=True)
+    duration_months = models.PositiveSmallIntegerField(
+        _("duration (months)"), null=True, blank=True
+    )
+    place = models.CharField(_("where"), max_length=200, blank=True)
+    pitch = models.TextField(_("pitch"), max_length=1000, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The last day the laureate said they are still looking (a report, a search page, the
+    # alumni's yearly e-mail): a search not confirmed for 6 months leaves the dashboard.
+    confirmed_on = models.DateField(_("last confirmed on"), default=timezone.localdate)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # field and place folded by search_fold(), which offers are matched on in the database.
+    field_folded = models.CharField(max_length=200, blank=True, default="", editable=False)
+    place_folded = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # The laureate's name, school, and this search's field, place and pitch, folded by
+    # search_fold(): partners' text search reads this one column, the same way on every
+    # database. Written by search_set() and search_text_refresh(), never by save().
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+
+    objects = SearchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("search")
+        verbose_name_plural = _("searches")
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["laureate"],
+                condition=Q(closed_on__isnull=True),
+                name="one_open_search_per_laureate",
+                violation_error_message=_("This laureate already has an open search."),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["kind", "confirmed_on"],
+                condition=Q(closed_on__isnull=True),
+                name="open_search_kind_confirmed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} · {self.field}" if self.field else self.get_kind_display()
+        )
+
+    def is_stale(self, today: datetime.date | None = None) -> bool:
+        """Not confirmed for SEARCH_FRESH_MONTHS months: partners no longer see it."""
+        return self.confirmed_on < search_fresh_since(today)
+
+    @property
+    def stale_on(self) -> datetime.date:
+        """The day it leaves the dashboard unless confirmed again."""
+        return add_months(self.confirmed_on, SEARCH_FRESH_MONTHS)
+
+
+#: A search not confirmed for this many months leaves the partners' dashboard.
+SEARCH_FRESH_MONTHS = 6
+
+
+def search_fresh_since(today: datetime.date | None = None) -> datetime.date:
+    """The oldest confirmation day of a search still shown to partners."""
+    return add_months(today or timezone.localdate(), -SEARCH_FRESH_MONTHS)
+
+
+# Letters that Unicode does not split into a base letter and an accent.
+_FOLDED_LETTERS = str.maketrans(
+    {"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "’": "'", "‘": "'"}
+)
+
+
+def search_fold(text: str) -> str:
+    """Text without case or accents, as the partners' search compares it: "Santé" -> "sante"."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLDED_LETTERS))
+    return "".join(char for char in text if not unicodedata.combining(char))
+
+
+def search_text_of(*, first_name: str, last_name: str, school: str, search: "Search") -> str:
+    """The folded text a partner's search looks into; one line per value, so that a word
+    never matches across two of them."""
+    values = (first_name, last_name, school, search.field, search.place, search.pitch)
+    return search_fold("\n".join(value for value in values if value))
+
+
+def search_text_refresh(*, laureate_ids: Iterable[int]) -> int:
+    """Rewrite the search text of these laureates' open searches, after their name or school
+    changed; returns how many searches were rewritten."""
+    searches = list(
+        Search.objects.open()
+        .filter(laureate_id__in=list(laureate_ids))
+        .select_related("laureate__user")
+        .only(
+            "field",
+            "place",
+            "pitch",
+            "search_text",
+            "laureate__school",
+            "laureate__user__first_name",
+            "laureate__user__last_name",
+        )
+    )
+    changed = []
+    for search in searches:
+        user = search.laureate.user
+        text = search_text_of(
+            first_name=user.first_name,
+            last_name=user.last_name,
+            school=search.laureate.school,
+            search=search,
+        )
+        if text != search.search_text:
+            search.search_text = text
+            changed.append(search)
+    Search.objects.bulk_update(changed, ["search_text"], batch_size=500)
+    return len(changed)
+
+
+def search_set(
+    *,
+    laureate: Laureate,
+    kind: str | None,
+    field: str = "",
+    starts_on=None,
+    duration_months: int | None = None,
+    place: str = "",
+    pitch: str = "",
+) -> "Search | None":
+    """Make ``kind`` the laureate's open search (or close it when ``kind`` is empty); saying
+    what they look for confirms it for SEARCH_FRESH_MONTHS months."""
+    current = laureate.searches.open().select_for_update().first()
+    if not kind:
+        if current is not None:
+            current.closed_on = timezone.localdate()
+            current.save(update_fields=["closed_on", "updated_at"])
+        return None
+    search = current or Search(laureate=laureate)
+    search.kind = kind
+    search.field = field
+    search.starts_on = starts_on
+    search.duration_months = duration_months
+    search.place = place
+    search.pitch = pitch
+    # What offers are matched on, in the database (partners.offers).
+    search.field_folded = search_fold(field)
+    search.place_folded = search_fold(place)
+    search.confirmed_on = timezone.localdate()
+    search.search_text = search_text_of(
+        first_name=laureate.user.first_name,
+        last_name=laureate.user.last_name,
+        school=laureate.school,
+        search=search,
+    )
+    search.save()
+    return search
+
+
+def search_confirm(*, laureate: Laureate) -> "Search | None":
+    """The laureate says they are still looking: their open search (if any) is dated today,
+    and is back on the dashboard if it had left it."""
+    search = laureate.searches.open().first()
+    if search is not None:
+        search.confirmed_on = timezone.localdate()
+        search.save(update_fields=["confirmed_on"])
+    return search
