@@ -36,8 +36,7 @@ from django.utils import timezone
 
 from emergence.models import OutboxEmail
 from emergence.outbox import OutboxMessage
-from laureates.models import Laureate, Sponsorship, Status
-from laureates.sponsor_models import SponsorMeeting
+from laureates.models import Laureate, SponsorMeeting, Sponsorship, Status
 from reports.models import CheckinAnswer, ReportPeriod, SponsorCheckin
 
 SALT = "reports.sponsor-checkin"

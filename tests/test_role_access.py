@@ -17,8 +17,7 @@ from django.urls import URLResolver, reverse
 
 from emergence import roles
 from emergence.models import ErasureRequest, OutboxEmail
-from laureates.models import Placement, SearchKind
-from laureates.sponsor_models import SponsorMeeting, SponsorshipFit
+from laureates.models import Placement, SearchKind, SponsorMeeting, SponsorshipFit
 from partners.models import Offer, PartnerViewLog
 from reports.models import QuietPeriod, ReportRead, Triage
 from tests.factories import (

@@ -22,8 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from emergence.models import OutboxEmail
 from emergence.personal_data import person_anonymise, personal_data_export
-from laureates.models import Laureate, Status
-from laureates.sponsor_models import SponsorMeeting
+from laureates.models import Laureate, SponsorMeeting, Status
 from reports.checkins import SALT, checkin_token
 from reports.models import QuietPeriod, SponsorCheckin, Triage, TriageEvent, TriageState
 from reports.tasks import run_daily_reminders

@@ -14,9 +14,8 @@ from django.utils import timezone
 from emergence import roles
 from emergence.models import OutboxEmail
 from emergence.spreadsheets import CSV, import_errors
-from laureates.models import EndReason, Laureate, Sponsorship
+from laureates.models import EndReason, Laureate, Side, SponsorMeeting, Sponsorship, SponsorshipFit
 from laureates.resources import SponsorshipResource
-from laureates.sponsor_models import Side, SponsorMeeting, SponsorshipFit
 from laureates.sponsors import (
     company_sponsor_figures,
     fit_answer,

@@ -16,7 +16,7 @@ Import from here: ``from laureates.models import Laureate, search_set``.
 """
 
 # In the order the models were declared in when this was one module (the meetings and fit
-# answers, in laureates/sponsor_models.py then, came last), so that Django registers them
+# answers came last), so that Django registers them
 # (and lists them in ``apps.get_models()``) in the same order.
 # isort: off
 from laureates.models.dates import add_months  # noqa: F401

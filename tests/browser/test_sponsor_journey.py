@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from laureates.sponsor_models import Side, SponsorMeeting
+from laureates.models import Side, SponsorMeeting
 from laureates.sponsors import meeting_log, sponsor_account_give
 from tests.factories import LaureateFactory, SponsorFactory, SponsorshipFactory
 
