@@ -183,6 +183,9 @@ def build_base() -> None:
         track=Track.MEDICINE,
         study_year=3,
         referent=staff,
+        # Joined with their promotion: they owe the open period (one that opened after the
+        # day they joined), so its form answers 200.
+        joined_on=datetime.date(2024, 9, 1),
     )
     Sponsorship.objects.create(
         laureate=laureate, sponsor=Sponsor.objects.first(), started_on=datetime.date(2024, 10, 1)
