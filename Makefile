@@ -35,6 +35,7 @@ demo: $(RUNTIME)
 	@echo "    staff@example.org         technical administrator (superuser) -> /admin/"
 	@echo "    laureate@example.org      laureate                        -> /me/"
 	@echo "    partner@example.org       partner company member          -> /partners/"
+	@echo "    sponsor@example.org       sponsor of laureate@example.org -> /sponsor/ (or a sign-in link)"
 	@echo "  Two-factor sign-in, off in the demo (STAFF_MFA_REQUIRED=true make demo to try it):"
 	@echo "    staff@example.org's authenticator secret (TOTP): EMERGENCEDEMOSTAFFTOTPSECRETKEYS"
 	@echo
