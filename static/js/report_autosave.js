@@ -40,6 +40,9 @@
   var saving = false;
   var again = false;
   var submitting = false;
+  // A submit made while an autosave was on its way, replayed when it is back.
+  var waitingSubmit = false;
+  var waitingSubmitter = null;
   var conflicted = false;
   var invalid = {}; // name -> {value, error}: typed but refused by the server
 
@@ -340,6 +343,18 @@
       })
       .finally(function () {
         saving = false;
+        if (waitingSubmit) {
+          waitingSubmit = false;
+          again = false;
+          if (!conflicted) {
+            if (waitingSubmitter) {
+              form.requestSubmit(waitingSubmitter);
+            } else {
+              form.requestSubmit();
+            }
+          }
+          return;
+        }
         if (again) {
           again = false;
           save();
@@ -452,7 +467,15 @@
     save();
   });
   form.addEventListener("focusout", save);
-  form.addEventListener("submit", function () {
+  form.addEventListener("submit", function (event) {
+    if (saving) {
+      // An autosave is on its way (leaving a box to click the button starts one): its
+      // answer carries the version this submit must send, so submit once it is back.
+      event.preventDefault();
+      waitingSubmit = true;
+      waitingSubmitter = event.submitter || null;
+      return;
+    }
     submitting = true;
     keep();
   });
