@@ -211,6 +211,13 @@ class Laureate(models.Model):
         _("last asked about their search on"), null=True, blank=True, editable=False
     )
 
+    # Kept by workshops' attendance_record (laureates cannot read workshops): how many
+    # sessions of the current school year the laureate registered for and missed. The
+    # triage score reads it (« absent·e aux ateliers » from 2).
+    workshop_absences = models.PositiveSmallIntegerField(
+        _("workshop absences this school year"), default=0, editable=False
+    )
+
     objects = LaureateQuerySet.as_manager()
     # Who changed what and when; a change of status says why (emergence/history.py).
     history = HistoricalRecords(laureate=["id"], user=["user"])
