@@ -218,6 +218,10 @@ CELERY_BEAT_SCHEDULE = {
 # A row left "sending" this long (its worker died mid-send) may be claimed and sent again.
 OUTBOX_SENDING_TIMEOUT = int(env_str("OUTBOX_SENDING_TIMEOUT", str(15 * 60)))
 
+# Workshops: the French school-holiday zone (A, B or C) of the programme's schools, the
+# default of each series' own zone (prépa sessions are proposed in its holidays).
+WORKSHOPS_DEFAULT_ZONE = env_str("WORKSHOPS_DEFAULT_ZONE", "C")
+
 # Report reminders (reports/reminders.py): days before and after a period's due date, the
 # referent's escalation that many days after the last overdue reminder, the weekday of the
 # referents' digest (0 is Monday), and how many days a missed daily run is caught up.
