@@ -2,6 +2,12 @@
 no critical or serious violation, at 1280×800 and 390×844, and no page is wider than a
 390 px phone screen.
 
+The console's pages (Django's admin, used at a desk) go through axe at the desktop size only
+and are checked for their width on the phone: axe's rules (names, labels, contrast, ARIA) read
+the same markup at both sizes, and the console's narrow layout is Django's own stylesheet,
+while its walk is most of the run's time. The site's pages, which laureates, partners and
+sponsors open on their phones, go through axe at both sizes.
+
 The pages come from the URL patterns and the console's registry (tests/site_pages.py says how
 a pattern becomes a URL and what is not a page), over the demo programme: a new page is
 checked without being listed here. One Chromium, one context per person and screen size.
@@ -125,8 +131,13 @@ def test_every_page_passes_axe_and_fits_a_phone(
                 if response is None or response.status != 200:
                     failures.append(f"{screen} {page.url}: {response and response.status}")
                     continue
-                tab.evaluate(SETTLE)
-                for rule, impact, nodes in _violations(tab):
+                console = page.name.startswith("admin:")
+                if screen == "phone" and console:
+                    violations = []
+                else:
+                    tab.evaluate(SETTLE)
+                    violations = _violations(tab)
+                for rule, impact, nodes in violations:
                     if (page.name, rule) in ALLOWED:
                         used.add((page.name, rule))
                         continue
