@@ -17,6 +17,7 @@ from django.urls import reverse
 from emergence.models import OutboxEmail
 from laureates.models import Status, Track
 from tests.workshops_factories import (
+    PARIS,
     KeyDateFactory,
     MedicineLaureateFactory,
     RegistrationFactory,
@@ -150,7 +151,9 @@ def test_the_admin_warns_when_a_series_does_not_plan_four_sessions(
     )
 
 
-def test_proposing_sessions_places_one_before_each_key_date_on_a_saturday(workshops_staff):
+def test_proposing_sessions_places_one_in_each_key_moments_window_on_a_saturday(
+    workshops_staff,
+):
     series = SeriesFactory(lead=workshops_staff)
     KeyDateFactory(kind=Moment.START_OF_YEAR, label="Rentrée", date=datetime.date(2026, 9, 1))
     KeyDateFactory(kind=Moment.MIDTERM_EXAMS, date=datetime.date(2027, 1, 12))
@@ -165,8 +168,12 @@ def test_proposing_sessions_places_one_before_each_key_date_on_a_saturday(worksh
     ]
     assert missing == [Moment.COMPETITIVE_EXAMS.label]
     assert all(s.starts_at.astimezone(paris(2026, 1, 1).tzinfo).weekday() == 5 for s in created)
+    for key in series.key_dates():
+        first, last = key.window
+        session = next(s for s in created if s.moment == key.kind)
+        assert first <= session.starts_at.astimezone(PARIS).date() <= last
     midterm = Session.objects.with_key_date().get(moment=Moment.MIDTERM_EXAMS)
-    assert 21 <= midterm.days_before(midterm.key_date) < 28
+    assert 1 <= midterm.days_before(midterm.key_date) <= 35
     assert not any(s.is_published for s in created)
     # Proposing again adds nothing: each moment has its session.
     assert series_propose_sessions(series=series)[0] == []
@@ -627,10 +634,12 @@ def test_the_cancel_confirmation_of_another_laureate_gives_404(
     assert client.get(reverse("workshops:cancel", args=[theirs.pk])).status_code == 404
 
 
-def test_a_session_after_its_key_date_says_how_many_days_after_in_words(workshops_client, session):
+def test_a_session_long_after_its_key_date_is_flagged_outside_its_window_never_negative_days(
+    workshops_client, english, session
+):
     KeyDateFactory(date=session.starts_at.date() - datetime.timedelta(days=137))
 
     response = workshops_client.get(reverse("admin:workshops_session_changelist"))
 
-    assert "137 jours après Partiels PASS du premier semestre" in response.content.decode()
+    assert "Outside its moment’s window: 138 days after it closes" in response.content.decode()
     assert "-137" not in response.content.decode()

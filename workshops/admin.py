@@ -7,7 +7,9 @@ from django.db import models
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
@@ -20,7 +22,9 @@ from workshops.models import (
     RegistrationStatus,
     Session,
     WorkshopSeries,
+    default_school_zone,
 )
+from workshops.moments import key_moment_position, session_warnings
 from workshops.services import (
     series_propose_sessions,
     session_fill_from_waiting_list,
@@ -31,10 +35,24 @@ from workshops.services import (
 
 @admin.register(KeyDate)
 class KeyDateAdmin(admin.ModelAdmin):
-    list_display = ("label", "date", "kind", "track", "school_year")
+    list_display = ("label", "date", "window", "exams_end", "kind", "track", "school_year")
     list_filter = ("school_year", "track", "kind")
     search_fields = ("label",)
     ordering = ("-school_year", "track", "date")
+    fieldsets = (
+        (None, {"fields": ("track", "school_year", "kind", "label", "date", "exams_end")}),
+        (
+            _("When its session may fall"),
+            {"fields": ("window_starts", "window_ends")},
+        ),
+    )
+
+    @admin.display(description=_("sessions from … until"))
+    def window(self, key):
+        first, last = key.window
+        return (
+            f"{date_format(first, 'SHORT_DATE_FORMAT')} – {date_format(last, 'SHORT_DATE_FORMAT')}"
+        )
 
 
 class WorkshopSeriesForm(forms.ModelForm):
@@ -47,7 +65,13 @@ class WorkshopSeriesForm(forms.ModelForm):
             "audience_from_year",
             "audience_to_year",
             "animators",
+            "school_zone",
         )
+
+    school_zone = WorkshopSeries._meta.get_field("school_zone").formfield(required=False)
+
+    def clean_school_zone(self):
+        return self.cleaned_data.get("school_zone") or default_school_zone()
 
     def clean(self):
         cleaned = super().clean()
@@ -105,7 +129,7 @@ class WorkshopSeriesAdmin(admin.ModelAdmin):
     inlines = (SessionInline,)
     actions = ["propose_sessions"]
     fieldsets = (
-        (None, {"fields": ("school_year", "track", "lead")}),
+        (None, {"fields": ("school_year", "track", "lead", "school_zone")}),
         (_("Audience"), {"fields": ("audience_from_year", "audience_to_year")}),
         (None, {"fields": ("animators",)}),
     )
@@ -133,6 +157,11 @@ class WorkshopSeriesAdmin(admin.ModelAdmin):
             _warn_about(request, series)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Session:
+            _warn_dates(request, Session.objects.filter(series=form.instance))
+
     @admin.action(
         description=_("Propose the four sessions from the key dates"), permissions=["add"]
     )
@@ -149,12 +178,21 @@ class WorkshopSeriesAdmin(admin.ModelAdmin):
                 )
                 % {"series": series, "count": len(created)},
             )
+            _warn_dates(request, Session.objects.filter(pk__in=[s.pk for s in created]))
             if missing:
                 messages.warning(
                     request,
-                    _("%(series)s: no key date yet for %(moments)s. Enter it in Key dates first.")
+                    _("%(series)s: no key date yet for %(moments)s. Enter it in Key moments first.")
                     % {"series": series, "moments": ", ".join(str(m) for m in missing)},
                 )
+
+
+def _warn_dates(request, sessions) -> None:
+    """The warnings of each session's date (workshops.moments.session_warnings), as messages:
+    the save goes through."""
+    for session in sessions.with_checks().select_related("series"):
+        for warning in session_warnings(session):
+            messages.warning(request, f"{session}: {warning}")
 
 
 def _warn_about(request, series: WorkshopSeries) -> None:
@@ -175,20 +213,7 @@ def _conflict_message(session: Session, other: Session) -> str:
 
 
 def _days_before(session) -> str:
-    days = session.days_before(session.key_date)
-    if days is None:
-        return _("no key date")
-    if days < 0:  # a session placed after its key date
-        return ngettext("%(days)d day after %(label)s", "%(days)d days after %(label)s", -days) % {
-            "days": -days,
-            "label": session.key_date_label,
-        }
-    if days == 0:
-        return _("on the day of %(label)s") % {"label": session.key_date_label}
-    return ngettext("%(days)d day before %(label)s", "%(days)d days before %(label)s", days) % {
-        "days": days,
-        "label": session.key_date_label,
-    }
+    return key_moment_position(session)
 
 
 class ConflictFilter(admin.SimpleListFilter):
@@ -236,6 +261,7 @@ class SessionAdmin(admin.ModelAdmin):
         "places",
         "published_at",
         "conflict",
+        "warnings",
     )
     list_filter = ("series__school_year", "series__track", "moment", ConflictFilter)
     list_select_related = ("series",)
@@ -256,14 +282,20 @@ class SessionAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .with_key_date()
-            .with_conflict()
+            .with_checks()
             .annotate(confirmed=Count("registrations", filter=Q(registrations__status="confirmed")))
         )
 
     @admin.display(description=_("days before its key date"))
     def days_before_key_date(self, session):
         return _days_before(session)
+
+    @admin.display(description=_("warnings"))
+    def warnings(self, session):
+        found = session_warnings(session)
+        if not found:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "⚠ {}", ((w,) for w in found))
 
     @admin.display(description=_("registered / capacity"))
     def places(self, session):
@@ -295,6 +327,7 @@ class SessionAdmin(admin.ModelAdmin):
         if change and "capacity" in form.changed_data:
             # More places: the waiting list moves up at once.
             session_fill_from_waiting_list(session=obj)
+        _warn_dates(request, Session.objects.filter(pk=obj.pk))
 
     @admin.action(description=_("Publish and invite the laureates"), permissions=["change"])
     def publish(self, request, queryset):

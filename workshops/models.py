@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -223,6 +223,16 @@ class WorkshopSeries(models.Model):
             "who animate every session of the series."
         ),
     )
+    school_zone = models.CharField(
+        _("school-holiday zone"),
+        max_length=1,
+        choices=SchoolZone.choices,
+        default=default_school_zone,
+        help_text=_(
+            "The zone of the schools' académie (Paris, Créteil, Versailles: C); proposed prépa "
+            "sessions fall in its school holidays."
+        ),
+    )
 
     objects = WorkshopSeriesQuerySet.as_manager()
 
@@ -360,6 +370,53 @@ class SessionQuerySet(models.QuerySet):
         return self.annotate(
             key_date=Subquery(key.values("date")[:1]),
             key_date_label=Subquery(key.values("label")[:1]),
+            key_window_starts=Subquery(key.values("window_starts")[:1]),
+            key_window_ends=Subquery(key.values("window_ends")[:1]),
+        )
+
+    def with_checks(self):
+        """Annotate what a session's warnings need (workshops.moments.session_warnings), in
+        the page's one query: its key moment, its rank in the series, a clash with another
+        series of the track or with its lead's or animators' other sessions, exams that day."""
+        earlier = (
+            Session.objects.filter(series=OuterRef("series"))
+            .filter(
+                Q(starts_at__lt=OuterRef("starts_at"))
+                | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+            )
+            .order_by()
+            .values("series")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        same_track = (
+            Session.objects.filter(
+                series__track=OuterRef("series__track"),
+                starts_at__lt=OuterRef("ends_at"),
+                ends_at__gt=OuterRef("starts_at"),
+            )
+            .exclude(series=OuterRef("series"))
+            .order_by("starts_at")
+        )
+        exams = KeyDate.objects.filter(
+            track=OuterRef("series__track"),
+            school_year=OuterRef("series__school_year"),
+            exams_end__isnull=False,
+            date__lte=OuterRef("ends_on"),
+            exams_end__gte=OuterRef("starts_on"),
+        ).order_by("date")
+        return (
+            self.with_key_date()
+            .with_conflict()
+            .annotate(
+                series_rank=Coalesce(Subquery(earlier), 0) + 1,
+                starts_on=TruncDate("starts_at"),
+                ends_on=TruncDate("ends_at"),
+            )
+            .annotate(
+                clash_theme=Subquery(same_track.values("theme")[:1]),
+                exams_label=Subquery(exams.values("label")[:1]),
+            )
         )
 
     def overlapping(self, session: "Session"):

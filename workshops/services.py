@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from emergence.models import OutboxEmail
 from emergence.outbox import outbox_enqueue
 from laureates.models import Laureate, Status
+from workshops import moments
 from workshops.models import (
     CalendarFeed,
     Feedback,
@@ -25,17 +26,10 @@ from workshops.models import (
     RegistrationStatus,
     Session,
     WorkshopSeries,
+    moment_window,
     new_feed_token,
 )
 
-# How many days before its key date a proposed session falls (negative: after it, once the
-# students have settled in).
-PROPOSED_DAYS_BEFORE = {
-    Moment.START_OF_YEAR: -14,
-    Moment.MIDTERM_EXAMS: 21,
-    Moment.MOCK_EXAMS: 14,
-    Moment.COMPETITIVE_EXAMS: 30,
-}
 PROPOSED_START = datetime.time(14, 0)
 PROPOSED_DURATION = datetime.timedelta(hours=3)
 REMINDER_DAYS_BEFORE = 2
@@ -44,11 +38,14 @@ FEEDBACK_WINDOW = datetime.timedelta(days=30)
 
 
 def series_propose_sessions(*, series: WorkshopSeries) -> tuple[list[Session], list[str]]:
-    """Create an unpublished session for each of the track's key dates that no session of the
-    series prepares for yet, on the Saturday afternoon PROPOSED_DAYS_BEFORE it; staff then
-    adjust them. Returns the new sessions and the moments that have no key date."""
+    """Create an unpublished session for each of the track's key moments that no session of
+    the series prepares for yet, in the moment's window (workshops.moments.proposed_day: school
+    holidays of the series' zone for prépa, weekends for the other tracks, never a public
+    holiday, exams or another session of the track); staff then adjust them. Returns the new
+    sessions and the moments that have no key date."""
     key_dates = {key.kind: key for key in series.key_dates()}
     taken = set(series.sessions.values_list("moment", flat=True))
+    busy = moments.busy_days(series=series)
     created, missing = [], []
     for moment in Moment:
         if moment in taken:
@@ -57,7 +54,11 @@ def series_propose_sessions(*, series: WorkshopSeries) -> tuple[list[Session], l
         if key is None:
             missing.append(moment.label)
             continue
-        starts_at = proposed_start(key_date=key.date, moment=moment)
+        day = moments.proposed_day(
+            window=key.window, track=series.track, zone=series.school_zone, avoid=busy
+        )
+        busy.add(day)
+        starts_at = timezone.make_aware(datetime.datetime.combine(day, PROPOSED_START))
         created.append(
             Session.objects.create(
                 series=series,
@@ -71,11 +72,17 @@ def series_propose_sessions(*, series: WorkshopSeries) -> tuple[list[Session], l
     return created, missing
 
 
-def proposed_start(*, key_date: datetime.date, moment: str) -> datetime.datetime:
-    """The Saturday afternoon on or before PROPOSED_DAYS_BEFORE ``key_date``."""
-    target = key_date - datetime.timedelta(days=PROPOSED_DAYS_BEFORE[moment])
-    saturday = target - datetime.timedelta(days=(target.weekday() - 5) % 7)
-    return timezone.make_aware(datetime.datetime.combine(saturday, PROPOSED_START))
+def proposed_start(
+    *, key_date: datetime.date, moment: str, track: str = "", zone: str = ""
+) -> datetime.datetime:
+    """The afternoon a session for ``moment`` would be proposed on, from its key date and the
+    usual window (for callers without a KeyDate row, like the demo)."""
+    day = moments.proposed_day(
+        window=moment_window(kind=moment, date=key_date),
+        track=track,
+        zone=zone or settings.WORKSHOPS_DEFAULT_ZONE,
+    )
+    return timezone.make_aware(datetime.datetime.combine(day, PROPOSED_START))
 
 
 def audience_of(session: Session):
