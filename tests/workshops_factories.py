@@ -20,10 +20,23 @@ def paris(*args) -> datetime.datetime:
 class SeriesFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = WorkshopSeries
+        skip_postgeneration_save = True
 
     school_year = "2026-2027"
     track = Track.MEDICINE
     lead = factory.SubFactory(RoleStaffFactory, role=roles.WORKSHOPS)
+
+    @factory.post_generation
+    def animators(series, create, extracted, **kwargs):
+        """A senior laureate of the track animates it (a series without one cannot be
+        published); ``animators=[...]`` names others, ``animators=[]`` none."""
+        if not create:
+            return
+        if extracted is None:
+            extracted = [
+                LaureateFactory(track=series.track, study_year=series.audience_to_year + 2)
+            ]
+        series.animators.set(extracted)
 
 
 class KeyDateFactory(factory.django.DjangoModelFactory):

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -15,6 +16,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from emergence.admin_confirm import email_confirmation
 from laureates.admin import LaureateAdmin
+from workshops.animators import animators_change_record, session_moved_tell
 from workshops.models import (
     Feedback,
     KeyDate,
@@ -73,9 +75,34 @@ class WorkshopSeriesForm(forms.ModelForm):
     def clean_school_zone(self):
         return self.cleaned_data.get("school_zone") or default_school_zone()
 
+    change_reason = forms.CharField(
+        label=_("Why the animators change"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_(
+            "Animators stay the same for the school year: once a session is published, "
+            "adding or removing one needs a reason, and the registered laureates are told."
+        ),
+    )
+
     def clean(self):
         cleaned = super().clean()
         animators = cleaned.get("animators")
+        if (
+            animators is not None
+            and self.instance.animators_locked()
+            and set(animators.values_list("pk", flat=True))
+            != set(self.instance.animators.values_list("pk", flat=True))
+            and not cleaned.get("change_reason", "").strip()
+        ):
+            self.add_error(
+                "change_reason",
+                _(
+                    "The animators stay the same for the school year once a session is "
+                    "published: say why they change."
+                ),
+            )
         if animators and "track" in cleaned and "audience_to_year" in cleaned:
             series = WorkshopSeries(
                 track=cleaned["track"],
@@ -105,17 +132,44 @@ class SessionInline(admin.TabularInline):
         "capacity",
         "days_before_key_date",
         "published_at",
+        "attendance_rate",
+        "average_rating",
     )
-    readonly_fields = ("days_before_key_date", "published_at")
+    readonly_fields = ("days_before_key_date", "published_at", "attendance_rate", "average_rating")
     extra = 0
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_key_date()
+        return super().get_queryset(request).with_key_date().with_attendance()
 
     @admin.display(description=_("days before its key date"))
     def days_before_key_date(self, session):
         return _days_before(session)
+
+    @admin.display(description=_("attendance"))
+    def attendance_rate(self, session):
+        return _attendance_rate(session)
+
+    @admin.display(description=_("average rating"))
+    def average_rating(self, session):
+        return _average_rating(session)
+
+
+def _attendance_rate(session) -> str:
+    """« 8 / 10 (80 %) »: present among the registered whose attendance was taken."""
+    if session.attendance_rate is None:
+        return "—"
+    return f"{session.present_count} / {session.marked_count} ({session.attendance_rate:.0%})"
+
+
+def _average_rating(session) -> str:
+    if not session.rating_count:
+        return "—"
+    return ngettext(
+        "%(average).1f / 5 (%(count)d rating)",
+        "%(average).1f / 5 (%(count)d ratings)",
+        session.rating_count,
+    ) % {"average": session.average_rating, "count": session.rating_count}
 
 
 @admin.register(WorkshopSeries)
@@ -131,8 +185,9 @@ class WorkshopSeriesAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("school_year", "track", "lead", "school_zone")}),
         (_("Audience"), {"fields": ("audience_from_year", "audience_to_year")}),
-        (None, {"fields": ("animators",)}),
+        (None, {"fields": ("animators", "change_reason", "animator_changes")}),
     )
+    readonly_fields = ("animator_changes",)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_session_count()
@@ -156,6 +211,39 @@ class WorkshopSeriesAdmin(admin.ModelAdmin):
         if series is not None and request.method == "GET":
             _warn_about(request, series)
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_related(self, request, form, formsets, change):
+        series = form.instance
+        before = set(series.animators.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        animators_change_record(
+            series=series,
+            before=before,
+            reason=form.cleaned_data.get("change_reason", ""),
+            by=request.user,
+        )
+
+    @admin.display(description=_("changes of animators"))
+    def animator_changes(self, series):
+        if not series.pk:
+            return "—"
+        changes = series.animator_changes.select_related("laureate__user", "by")[:50]
+        if not changes:
+            return _("none since the first session was published")
+        return format_html_join(
+            mark_safe("<br>"),
+            "{} · {} {} · {} — {}",
+            (
+                (
+                    date_format(timezone.localtime(c.at), "SHORT_DATETIME_FORMAT"),
+                    c.get_kind_display(),
+                    c.laureate,
+                    c.by or "—",
+                    c.reason,
+                )
+                for c in changes
+            ),
+        )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -275,7 +363,7 @@ class SessionAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("series", "moment", "days_before_key_date", "theme")}),
         (_("When and where"), {"fields": ("starts_at", "ends_at", "place", "video_url")}),
-        (None, {"fields": ("capacity", "published_at", "attendance_sheet")}),
+        (None, {"fields": ("capacity", "published_at", "attendance_sheet", "animator_note")}),
     )
 
     def get_queryset(self, request):
@@ -328,10 +416,26 @@ class SessionAdmin(admin.ModelAdmin):
             # More places: the waiting list moves up at once.
             session_fill_from_waiting_list(session=obj)
         _warn_dates(request, Session.objects.filter(pk=obj.pk))
+        if change and "starts_at" in form.changed_data:
+            # The animators hear of a published session moved to another day or time.
+            session_moved_tell(session=obj)
 
     @admin.action(description=_("Publish and invite the laureates"), permissions=["change"])
     def publish(self, request, queryset):
-        sessions = list(queryset.select_related("series"))
+        sessions = []
+        for session in queryset.select_related("series__lead"):
+            errors = session.series.publish_errors()
+            if errors:
+                messages.error(
+                    request,
+                    _("“%(session)s” is not published: %(errors)s")
+                    % {"session": session, "errors": " ".join(errors)},
+                )
+            else:
+                sessions.append(session)
+        if not sessions:
+            return None
+        queryset = queryset.filter(pk__in=[session.pk for session in sessions])
         page = email_confirmation(
             self,
             request,
@@ -382,10 +486,10 @@ class RegistrationAdmin(admin.ModelAdmin):
 
 @admin.register(Feedback)
 class FeedbackAdmin(admin.ModelAdmin):
-    list_display = ("series", "laureate", "rating", "created_at")
+    list_display = ("series", "session", "laureate", "rating", "created_at")
     list_filter = ("series", "rating")
-    list_select_related = ("series", "laureate__user")
-    search_fields = ("comment", "laureate__user__last_name")
+    list_select_related = ("series", "session", "laureate__user")
+    search_fields = ("helped", "comment", "laureate__user__last_name")
     autocomplete_fields = ("laureate",)
 
 

@@ -12,7 +12,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -291,6 +291,28 @@ class WorkshopSeries(models.Model):
                 )
         return errors
 
+    def publish_errors(self) -> list[str]:
+        """Why no session of this series may be published yet (empty when it may): a series
+        is led by an active staff member and at least one animator."""
+        errors = []
+        lead = self.lead
+        if lead is None or not (lead.is_active and lead.is_staff):
+            errors.append(
+                _("%(series)s has no active staff lead: choose one before publishing.")
+                % {"series": self}
+            )
+        if not self.animators.exists():
+            errors.append(
+                _("%(series)s has no animator: name at least one senior laureate first.")
+                % {"series": self}
+            )
+        return errors
+
+    def animators_locked(self) -> bool:
+        """Once a session is published, the animators stay for the school year: changing
+        one asks for a reason and tells the registered laureates."""
+        return self.pk is not None and self.sessions.filter(published_at__isnull=False).exists()
+
     def session_count_warning(self, count: int) -> str | None:
         """A warning when the series does not plan SESSIONS_PER_YEAR sessions."""
         if count == SESSIONS_PER_YEAR:
@@ -339,6 +361,41 @@ class SessionQuerySet(models.QuerySet):
 
     def animated_by(self, laureate: Laureate):
         return self.filter(series__animators=laureate)
+
+    def awaiting_feedback_from(self, laureate: Laureate, now: datetime.datetime | None = None):
+        """Sessions the laureate attended, now over, not yet rated by them."""
+        return (
+            self.filter(ends_at__lt=now or timezone.now())
+            .filter(
+                Exists(
+                    Registration.objects.filter(
+                        session=OuterRef("pk"), laureate=laureate, attended=True
+                    )
+                )
+            )
+            .exclude(Exists(Feedback.objects.filter(session=OuterRef("pk"), laureate=laureate)))
+        )
+
+    def with_attendance(self):
+        """Annotate ``average_rating`` (None before any rating), ``rating_count``,
+        ``present_count`` and ``marked_count`` (confirmed registrations whose attendance was
+        taken), each one subquery."""
+
+        def scalar(queryset, aggregate):
+            return Subquery(
+                queryset.order_by().values("session").annotate(v=aggregate).values("v")
+            )
+
+        ratings = Feedback.objects.filter(session=OuterRef("pk"))
+        confirmed = Registration.objects.filter(
+            session=OuterRef("pk"), status=RegistrationStatus.CONFIRMED
+        )
+        return self.annotate(
+            average_rating=scalar(ratings, Avg("rating")),
+            rating_count=Coalesce(scalar(ratings, Count("pk")), 0),
+            present_count=Coalesce(scalar(confirmed.filter(attended=True), Count("pk")), 0),
+            marked_count=Coalesce(scalar(confirmed.filter(attended__isnull=False), Count("pk")), 0),
+        )
 
     def with_confirmed_count(self):
         confirmed = (
@@ -463,6 +520,12 @@ class Session(models.Model):
     video_url = models.URLField(_("video link"), blank=True)
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=20)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    animator_note = models.TextField(
+        _("animators' note"),
+        blank=True,
+        max_length=2000,
+        help_text=_("What happened, written by the animators during or after the session."),
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -502,6 +565,14 @@ class Session(models.Model):
         if key_date is None:
             return None
         return (key_date - timezone.localdate(self.starts_at)).days
+
+    @property
+    def attendance_rate(self) -> float | None:
+        """Of the confirmed registrations whose attendance was taken, the share who came
+        (needs ``with_attendance``)."""
+        if not getattr(self, "marked_count", 0):
+            return None
+        return self.present_count / self.marked_count
 
     def conflicts(self) -> list["Session"]:
         """Other sessions at the same time that share the staff lead or an animator."""
@@ -570,11 +641,22 @@ class Registration(models.Model):
 
 
 class Feedback(models.Model):
+    """A laureate's rating of a session they attended (older rows, from before feedback was
+    asked per session, rate the whole series and have no session)."""
+
     series = models.ForeignKey(
         WorkshopSeries,
         verbose_name=_("series"),
         on_delete=models.CASCADE,
         related_name="feedback",
+    )
+    session = models.ForeignKey(
+        Session,
+        verbose_name=pgettext_lazy("workshop", "session"),
+        on_delete=models.CASCADE,
+        related_name="feedback",
+        null=True,
+        blank=True,
     )
     laureate = models.ForeignKey(
         Laureate,
@@ -585,6 +667,7 @@ class Feedback(models.Model):
     rating = models.PositiveSmallIntegerField(
         _("rating"), choices=[(n, str(n)) for n in range(1, 6)]
     )
+    helped = models.TextField(_("what helped"), blank=True, max_length=2000)
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("given on"), default=timezone.now)
 
@@ -595,9 +678,17 @@ class Feedback(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["series", "laureate"],
+                condition=Q(session__isnull=True),
                 name="one_feedback_per_laureate_and_series",
                 violation_error_message=_(
                     "This laureate has already given feedback on this series."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["session", "laureate"],
+                name="one_feedback_per_laureate_and_session",
+                violation_error_message=_(
+                    "This laureate has already given feedback on this session."
                 ),
             ),
             models.CheckConstraint(
@@ -608,7 +699,55 @@ class Feedback(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.laureate} · {self.series} · {self.rating}/5"
+        return f"{self.laureate} · {self.session or self.series} · {self.rating}/5"
+
+
+class AnimatorChangeKind(models.TextChoices):
+    ADDED = "added", pgettext_lazy("animator", "added")
+    REMOVED = "removed", pgettext_lazy("animator", "removed")
+
+
+class AnimatorChange(models.Model):
+    """An animator added to or removed from a series once its first session was published:
+    animators stay the same for the school year, so each change says why."""
+
+    series = models.ForeignKey(
+        WorkshopSeries,
+        verbose_name=_("series"),
+        on_delete=models.CASCADE,
+        related_name="animator_changes",
+    )
+    laureate = models.ForeignKey(
+        Laureate,
+        verbose_name=_("animator"),
+        on_delete=models.CASCADE,
+        related_name="animator_changes",
+    )
+    kind = models.CharField(_("change"), max_length=10, choices=AnimatorChangeKind.choices)
+    reason = models.TextField(_("reason"), max_length=1000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("change of animators")
+        verbose_name_plural = _("changes of animators")
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="animator_change_has_a_reason",
+                violation_error_message=_("Say why the animators change."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} · {self.laureate} · {self.get_kind_display()}"
 
 
 def new_feed_token() -> str:

@@ -3,15 +3,15 @@
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from workshops.models import Registration, RegistrationStatus, Session
+from workshops.models import Registration, RegistrationStatus, Session, WorkshopSeries
 
 #: How many sessions the card names; /workshops/ lists them all.
 PANEL_ROWS = 3
 
 
 def workshops_panel(laureate) -> dict | None:
-    """The upcoming sessions the laureate registered for, then the next ones open to them;
-    one query. None when there is none."""
+    """The upcoming sessions the laureate animates (with the way to their animator pages),
+    registered for, then the next ones open to them; one query. None when there is none."""
     registered = Registration.objects.filter(
         session=OuterRef("pk"),
         laureate=laureate,
@@ -22,21 +22,29 @@ def workshops_panel(laureate) -> dict | None:
         series__audience_from_year__lte=laureate.study_year,
         series__audience_to_year__gte=laureate.study_year,
     )
+    animated = WorkshopSeries.animators.through.objects.filter(
+        workshopseries_id=OuterRef("series_id"), laureate_id=laureate.pk
+    )
     sessions = list(
         Session.objects.published()
         .upcoming(timezone.now())
-        .annotate(is_mine=Exists(registered))
-        .filter(audience | Q(is_mine=True))
+        .annotate(is_mine=Exists(registered), is_animated=Exists(animated))
+        .filter(audience | Q(is_mine=True) | Q(is_animated=True))
         .with_registration_of(laureate)
         .select_related("series")
-        # Their own first, however many open sessions come before them.
-        .order_by("-is_mine", "starts_at")[: PANEL_ROWS * 2]
+        # The ones they animate, then their own, however many open sessions come before.
+        .order_by("-is_animated", "-is_mine", "starts_at")[: PANEL_ROWS * 3]
     )
     if not sessions:
         return None
-    mine = [s for s in sessions if s.is_mine][:PANEL_ROWS]
-    others = [s for s in sessions if not s.is_mine]
+    animating = [s for s in sessions if s.is_animated][:PANEL_ROWS]
+    mine = [s for s in sessions if s.is_mine and not s.is_animated][:PANEL_ROWS]
+    others = [s for s in sessions if not s.is_mine and not s.is_animated]
     return {
         "template": "workshops/_home_panel.html",
-        "context": {"mine": mine, "open": others[: max(PANEL_ROWS - len(mine), 1)]},
+        "context": {
+            "animating": animating,
+            "mine": mine,
+            "open": others[: max(PANEL_ROWS - len(mine), 1)],
+        },
     }

@@ -9,7 +9,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,12 @@ from emergence.models import OutboxEmail
 from emergence.outbox import outbox_enqueue
 from laureates.models import Laureate, Status
 from workshops import moments
+from workshops.animators import (
+    absences_refresh,
+    animators_tell_published,
+    attendance_is_open,
+    series_publish_check,
+)
 from workshops.models import (
     CalendarFeed,
     Feedback,
@@ -103,7 +109,10 @@ def audience_of(session: Session):
 @transaction.atomic
 def session_publish(*, session: Session, now: datetime.datetime | None = None) -> int:
     """Publish the session and invite its audience by e-mail, once each; returns how many
-    laureates were invited. Publishing again invites only those not invited yet."""
+    laureates were invited. Publishing again invites only those not invited yet. Refused
+    (ValidationError) while the series has no active staff lead or no animator; its
+    animators are told."""
+    series_publish_check(series=session.series)
     Session.objects.filter(pk=session.pk, published_at__isnull=True).update(
         published_at=now or timezone.now()
     )
@@ -119,6 +128,7 @@ def session_publish(*, session: Session, now: datetime.datetime | None = None) -
             user=user,
         )
         invited += 1
+    animators_tell_published(session=session)
     return invited
 
 
@@ -222,11 +232,35 @@ def session_fill_from_waiting_list(
 @transaction.atomic
 def attendance_record(*, session: Session, attended: set[int]) -> int:
     """Mark who came among the confirmed registrations (``attended``: registration ids);
-    the others are marked absent. Returns how many came."""
+    the others are marked absent, and each one's count of absences of the school year
+    (read by the triage score) is rewritten. Returns how many came."""
     registrations = session.registrations.confirmed()
     registrations.filter(pk__in=attended).update(attended=True)
     registrations.exclude(pk__in=attended).update(attended=False)
+    absences_refresh(
+        laureate_ids=list(registrations.values_list("laureate_id", flat=True)),
+        school_year=session.series.school_year,
+    )
     return registrations.filter(attended=True).count()
+
+
+def session_sheet_save(
+    *,
+    session: Session,
+    attended: set[int],
+    note: str,
+    now: datetime.datetime | None = None,
+) -> int:
+    """The animator's sheet: who came (registration ids) and the session note. Refused
+    before the session's day. Returns how many came."""
+    if not attendance_is_open(session, now):
+        raise ValidationError(
+            _("Attendance is taken from the day of the session."), code="too_early"
+        )
+    with transaction.atomic():
+        count = attendance_record(session=session, attended=attended)
+        Session.objects.filter(pk=session.pk).update(animator_note=note.strip())
+    return count
 
 
 def session_reminders_send(*, day: datetime.date) -> int:
@@ -262,53 +296,62 @@ def session_reminders_send(*, day: datetime.date) -> int:
 
 
 def series_feedback_request(*, now: datetime.datetime | None = None) -> int:
-    """Ask each laureate who attended a series whose last session is over for a rating,
-    once; only for series finished within FEEDBACK_WINDOW. Returns how many were queued."""
+    """Ask each laureate who attended a session, once it is over, for their rating of it and
+    what helped, once; only for sessions ended within FEEDBACK_WINDOW. Returns how many
+    were queued."""
     now = now or timezone.now()
-    finished = WorkshopSeries.objects.annotate(last_end=Max("sessions__ends_at")).filter(
-        last_end__lt=now, last_end__gte=now - FEEDBACK_WINDOW
+    registrations = (
+        Registration.objects.filter(
+            attended=True,
+            session__ends_at__lt=now,
+            session__ends_at__gte=now - FEEDBACK_WINDOW,
+            laureate__user__is_active=True,
+        )
+        .exclude(
+            Exists(
+                Feedback.objects.filter(
+                    session=OuterRef("session_id"), laureate=OuterRef("laureate_id")
+                )
+            )
+        )
+        .select_related("session__series", "laureate__user")
     )
     count = 0
-    for series in finished:
-        attendees = (
-            Laureate.objects.filter(
-                Exists(
-                    Registration.objects.filter(
-                        session__series=series, laureate=OuterRef("pk"), attended=True
-                    )
-                ),
-                user__is_active=True,
+    for registration in registrations:
+        session, user = registration.session, registration.laureate.user
+        with transaction.atomic():
+            outbox_enqueue(
+                key=f"workshop-feedback:session-{session.pk}:user-{user.pk}",
+                kind="workshop-feedback",
+                template="workshop_feedback_request",
+                context={
+                    "session": session,
+                    "series": session.series,
+                    "user": user,
+                    "url": _absolute(reverse("workshops:feedback", args=[session.pk])),
+                },
+                user=user,
             )
-            .exclude(workshop_feedback__series=series)
-            .select_related("user")
-        )
-        for laureate in attendees:
-            user = laureate.user
-            with transaction.atomic():
-                outbox_enqueue(
-                    key=f"workshop-feedback:series-{series.pk}:user-{user.pk}",
-                    kind="workshop-feedback",
-                    template="workshop_feedback_request",
-                    context={
-                        "series": series,
-                        "user": user,
-                        "url": _absolute(reverse("workshops:feedback", args=[series.pk])),
-                    },
-                    user=user,
-                )
-            count += 1
+        count += 1
     return count
 
 
 def feedback_give(
-    *, series: WorkshopSeries, laureate: Laureate, rating: int, comment: str
+    *, session: Session, laureate: Laureate, rating: int, helped: str = "", comment: str = ""
 ) -> Feedback:
-    """Record the laureate's one feedback on a series they attended."""
-    if not WorkshopSeries.objects.awaiting_feedback_from(laureate).filter(pk=series.pk).exists():
-        raise ValidationError(_("Feedback on this series is not open to you."), code="closed")
+    """Record the laureate's one feedback on a session they attended."""
+    if not Session.objects.awaiting_feedback_from(laureate).filter(pk=session.pk).exists():
+        raise ValidationError(_("Feedback on this session is not open to you."), code="closed")
     # get_or_create: a double click that slips past the check keeps the first answer, no 500.
     feedback, _created = Feedback.objects.get_or_create(
-        series=series, laureate=laureate, defaults={"rating": rating, "comment": comment}
+        session=session,
+        laureate=laureate,
+        defaults={
+            "series_id": session.series_id,
+            "rating": rating,
+            "helped": helped,
+            "comment": comment,
+        },
     )
     return feedback
 

@@ -55,7 +55,9 @@ def session_list(request):
         {
             "sessions": sessions,
             "animated": animated,
-            "feedback_due": WorkshopSeries.objects.awaiting_feedback_from(laureate, now),
+            "feedback_due": Session.objects.awaiting_feedback_from(laureate, now).select_related(
+                "series"
+            ),
             "feed_url": feed_url,
             # The same address for calendar apps that subscribe from a link.
             "webcal_url": feed_url and "webcal://" + feed_url.split("://", 1)[1],
@@ -173,17 +175,19 @@ def feed_reset(request):
 @laureate_required
 def feedback(request, pk: int):
     laureate = own_laureate(request)
-    series = get_object_or_404(WorkshopSeries.objects.awaiting_feedback_from(laureate), pk=pk)
+    session = get_object_or_404(
+        Session.objects.awaiting_feedback_from(laureate).select_related("series"), pk=pk
+    )
     form = FeedbackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            feedback_give(series=series, laureate=laureate, **form.cleaned_data)
+            feedback_give(session=session, laureate=laureate, **form.cleaned_data)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Thank you for your feedback."))
         return redirect("workshops:list")
-    return render(request, "workshops/feedback.html", {"series": series, "form": form})
+    return render(request, "workshops/feedback.html", {"session": session, "form": form})
 
 
 @staff_permission_required(get="workshops.view_registration", post="workshops.change_registration")

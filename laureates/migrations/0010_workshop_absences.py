@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('laureates', '0009_sponsors_sign_in_meetings_fit'),
+        ("laureates", "0009_sponsors_sign_in_meetings_fit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicallaureate',
-            name='workshop_absences',
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='workshop absences this school year'),
+            model_name="historicallaureate",
+            name="workshop_absences",
+            field=models.PositiveSmallIntegerField(
+                default=0, editable=False, verbose_name="workshop absences this school year"
+            ),
         ),
         migrations.AddField(
-            model_name='laureate',
-            name='workshop_absences',
-            field=models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='workshop absences this school year'),
+            model_name="laureate",
+            name="workshop_absences",
+            field=models.PositiveSmallIntegerField(
+                default=0, editable=False, verbose_name="workshop absences this school year"
+            ),
         ),
     ]
