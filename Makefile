@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test bench fault lint install
+.PHONY: demo test bench fault lint install serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,10 +36,27 @@ demo: $(RUNTIME)
 	@echo "    laureate@example.org      laureate                        -> /me/"
 	@echo "    partner@example.org       partner company member          -> /partners/"
 	@echo "    sponsor@example.org       sponsor of laureate@example.org -> /sponsor/ (or a sign-in link)"
+	@echo "    animator@example.org      laureate animating the prépa workshops -> /workshops/animate/"
 	@echo "  Two-factor sign-in, off in the demo (STAFF_MFA_REQUIRED=true make demo to try it):"
 	@echo "    staff@example.org's authenticator secret (TOTP): EMERGENCEDEMOSTAFFTOTPSECRETKEYS"
 	@echo
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# A production-like run on this machine (README, "Deployment"): the Procfile's release (migrate,
+# collectstatic), then its web (gunicorn), worker and beat through honcho, DEBUG off, against
+# DATABASE_URL (default: the SQLite file) and CELERY_BROKER_URL (needed: redis://...).
+# The SECRET_KEY and ALLOWED_HOSTS defaults here are for a local run only, never production.
+SERVE_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=false \
+	SECRET_KEY="$${SECRET_KEY:-local-make-serve-only-not-a-production-secret-0123456789}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" \
+	EMAIL_URL="$${EMAIL_URL:-file:///sent-emails}"
+
+serve: $(DEV)
+	@test -n "$$CELERY_BROKER_URL" || { echo "make serve needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and, for PostgreSQL, DATABASE_URL." >&2; exit 2; }
+	$(SERVE_ENV) $(VENV)/bin/honcho start --no-colour release
+	@echo "  Emergence (DEBUG off): http://127.0.0.1:$(PORT)/   e-mails: sent-emails/ unless EMAIL_URL says otherwise"
+	$(SERVE_ENV) $(VENV)/bin/honcho start --no-colour --port $(PORT) web worker beat
 
 test: $(DEV)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -3,9 +3,26 @@
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emergence.settings")
 
 app = Celery("emergence")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+# /healthz/deep: a worker and the beat say they are alive as they start; then each minute the
+# beat's "heartbeat" entry (emergence.tasks.heartbeat) keeps both fresh.
+@worker_ready.connect
+def _worker_started(**kwargs) -> None:
+    from emergence.health import WORKER, heartbeat_record
+
+    heartbeat_record(name=WORKER)
+
+
+@beat_init.connect
+def _beat_started(**kwargs) -> None:
+    from emergence.health import BEAT, heartbeat_record
+
+    heartbeat_record(name=BEAT)

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +17,16 @@ from django.utils.translation import pgettext_lazy
 from emergence.history import HistoricalRecords
 
 
-class UserManager(BaseUserManager):
+class UserQuerySet(models.QuerySet):
+    def by_email(self, email: str | None):
+        """The account of this e-mail address, whatever its case: compared as
+        ``lower(email)``, the expression of the unique index, so that PostgreSQL looks it up
+        in the index (``email__iexact`` compiles to ``UPPER(...)`` and reads the whole
+        table)."""
+        return self.filter(Exact(Lower("email"), (email or "").strip().lower()))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra):
@@ -37,7 +47,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
+        return self.by_email(username).get()
 
 
 class User(AbstractUser):
@@ -242,3 +252,20 @@ class ErasureRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.requested_at:%Y-%m-%d}"
+
+
+# Heartbeats: when the worker and the beat last showed they were alive (/healthz/deep) --------
+# Written by emergence/health.py's heartbeat_record: a worker and the beat as they start
+# (emergence/celery.py), and a worker each minute as it runs the beat's heartbeat task.
+
+
+class Heartbeat(models.Model):
+    name = models.CharField(_("name"), max_length=20, primary_key=True)
+    at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.at:%Y-%m-%d %H:%M:%S}"

@@ -138,7 +138,7 @@ def never_activated_invite(email: str) -> None:
     """An account that never had a password (an imported laureate who did not use their
     invitation) gets a fresh invitation: Django's reset skips accounts without a usable
     password, which left them no way in. Through the outbox, as the reset itself."""
-    users = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True)
+    users = get_user_model().objects.by_email(email).filter(is_active=True)
     for user in users:
         if not user.has_usable_password():
             user_invite(user=user)

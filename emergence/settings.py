@@ -104,6 +104,17 @@ DATABASES = {
         conn_max_age=int(env_str("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The laptop default holds a few people at once: write-ahead logging (readers never wait
+    # for a writer), transactions that take the write lock as they begin, and a writer that
+    # waits up to SQLITE_TIMEOUT seconds for another instead of answering « database is
+    # locked ». PostgreSQL is still the database for more than a handful of people.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(env_str("SQLITE_TIMEOUT", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "emergence.User"
@@ -155,7 +166,9 @@ EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = _email["EMAIL_TIMEOUT"] or 30
 if _email["EMAIL_FILE_PATH"]:
-    EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+    # file:///sent-emails writes each e-mail as a file in the folder sent-emails/ of the
+    # project (a relative path is taken from the project folder; file:////tmp/mail for /tmp).
+    EMAIL_FILE_PATH = str(BASE_DIR / _email["EMAIL_FILE_PATH"])
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Emergence <no-reply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -213,6 +226,12 @@ CELERY_BEAT_SCHEDULE = {
     "retention": {
         "task": "emergence.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # /healthz/deep: the worker that runs it and the beat that sent it are alive.
+    "heartbeat": {
+        "task": "emergence.tasks.heartbeat",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 55},
     },
 }
 # A row left "sending" this long (its worker died mid-send) may be claimed and sent again.
@@ -356,12 +375,26 @@ INSTALLED_APPS += ["simple_history"]
 MIDDLEWARE.append("simple_history.middleware.HistoryRequestMiddleware")
 # --- end of change history -----------------------------------------------------------------
 
+# Logging: every line once, on the standard error, from the root logger. Django's own
+# "django" logger is emptied (its console handler, on in DEBUG, printed each of its lines a
+# second time through the root); runserver's request lines ("django.server") keep theirs.
+# gunicorn writes its access log to the standard output itself (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
+
+# /healthz/deep (emergence/health.py): for staff, or for a monitor sending this token (in the
+# X-Healthz-Token header or as ?token=); unset, only staff. A worker's or the beat's heartbeat
+# older than HEALTHZ_LATE_SECONDS, or an unsent e-mail older than HEALTHZ_OUTBOX_LATE_SECONDS,
+# makes it answer 503.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
+HEALTHZ_LATE_SECONDS = int(env_str("HEALTHZ_LATE_SECONDS", "300"))
+HEALTHZ_OUTBOX_LATE_SECONDS = int(env_str("HEALTHZ_OUTBOX_LATE_SECONDS", "3600"))
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

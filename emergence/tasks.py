@@ -49,3 +49,13 @@ def apply_retention() -> dict[str, int]:
     from emergence.personal_data import retention_apply
 
     return retention_apply()
+
+
+@shared_task(ignore_result=True)
+def heartbeat() -> None:
+    """Every minute (beat): the worker that runs it is alive, and so is the beat that sent it
+    (the entry expires before the next one, so a late run never passes for a fresh one)."""
+    from emergence.health import BEAT, WORKER, heartbeat_record
+
+    heartbeat_record(name=WORKER)
+    heartbeat_record(name=BEAT)

@@ -7,6 +7,7 @@ from emergence import csp, data_views, mfa, security, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/deep", views.healthz_deep, name="healthz_deep"),
     path(".well-known/security.txt", views.security_txt, name="security_txt"),
     path("csp-report/", csp.csp_report, name="csp_report"),
     path(

@@ -2,15 +2,15 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from emergence import mfa, roles
+from emergence import health, mfa, roles
 from emergence.forms import EmailAuthenticationForm
 
 
@@ -75,38 +75,30 @@ def _remember_language(response, language: str) -> None:
 @never_cache
 def healthz(request):
     """200 when the database (and the broker, if one is configured) answers, 503 otherwise."""
-    checks = {"database": _database_ok()}
+    checks = {"database": health.database_answers()}
     if settings.CELERY_BROKER_URL:
-        checks["broker"] = _broker_ok()
+        checks["broker"] = health.broker_answers()
     status = 200 if all(checks.values()) else 503
     return JsonResponse(
         {name: "ok" if ok else "down" for name, ok in checks.items()}, status=status
     )
 
 
-def _database_ok() -> bool:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        return False
+@never_cache
+def healthz_deep(request):
+    """The database, the broker, the worker's and the beat's heartbeats and the outbox backlog,
+    each with its age (emergence/health.py): for staff, or with HEALTHZ_TOKEN in the
+    X-Healthz-Token header or ?token=. Anyone else gets a 404 that says nothing."""
+    if not (roles.is_staff(request.user) or _healthz_token_given(request)):
+        raise Http404
+    report = health.health_deep()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
-def _broker_ok() -> bool:
-    """One connection attempt, no retry: a health check must answer within a couple of seconds."""
-    from emergence.celery import app
-
-    try:
-        with app.connection_for_write(
-            settings.CELERY_BROKER_URL,
-            connect_timeout=2,
-            transport_options={"socket_timeout": 2, "socket_connect_timeout": 2},
-        ) as conn:
-            conn.ensure_connection(max_retries=0, timeout=2)
-        return True
-    except Exception:
-        return False
+def _healthz_token_given(request) -> bool:
+    expected = settings.HEALTHZ_TOKEN
+    given = request.headers.get("X-Healthz-Token") or request.GET.get("token") or ""
+    return bool(expected) and constant_time_compare(given, expected)
 
 
 @require_GET

@@ -90,7 +90,7 @@ class StaffWidget(EmailWidget):
         email = super().clean(value, row, **kwargs)
         if not email:
             return None
-        user = get_user_model().objects.filter(email__iexact=email, is_staff=True).first()
+        user = get_user_model().objects.by_email(email).filter(is_staff=True).first()
         if user is None:
             raise ValueError(
                 gettext("No staff member has the e-mail address %(email)s.") % {"email": email}
@@ -221,7 +221,8 @@ class LaureateResource(SpreadsheetResource):
             email = self.fields["email"].clean(row)
         except (KeyError, ValueError):
             return None
-        return Laureate.objects.select_related("user").filter(user__email__iexact=email).first()
+        users = get_user_model().objects.by_email(email)
+        return Laureate.objects.select_related("user").filter(user__in=users).first()
 
     def import_instance(self, instance, row, **kwargs):
         if instance.user_id is None:
@@ -231,7 +232,7 @@ class LaureateResource(SpreadsheetResource):
                 email = self.fields["email"].clean(row)
             except ValueError:
                 email = ""
-            user = User.objects.filter(email__iexact=email).first() if email else None
+            user = User.objects.by_email(email).first() if email else None
             if user is None:
                 user = User(email=email)
                 user.set_unusable_password()
@@ -337,7 +338,9 @@ class LaureateEmailWidget(EmailWidget):
 
     def clean(self, value, row=None, **kwargs):
         email = super().clean(value, row, **kwargs)
-        laureate = Laureate.objects.filter(user__email__iexact=email).first()
+        laureate = Laureate.objects.filter(
+            user__in=get_user_model().objects.by_email(email)
+        ).first()
         if laureate is None:
             raise ValueError(
                 gettext("No laureate has the e-mail address %(email)s: import them first.")

@@ -50,7 +50,7 @@ def sponsor_account_give(*, sponsor: Sponsor):
     User = get_user_model()
     if sponsor.user_id is not None:
         return sponsor.user
-    user = User.objects.filter(email__iexact=sponsor.email).first()
+    user = User.objects.by_email(sponsor.email).first()
     if user is not None:
         kind = roles.account_kind(user)
         if kind:
@@ -94,7 +94,7 @@ def sponsor_account_of(email: str):
     """The active sponsor account of ``email``, or None (a staff, laureate or partner account,
     or an unknown address, gets nothing)."""
     User = get_user_model()
-    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    user = User.objects.by_email(email).filter(is_active=True).first()
     if user is None or not roles.is_sponsor(user):
         return None
     return user

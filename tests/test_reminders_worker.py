@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Count
 
 from bench.smtp_sink import SmtpSink
-from emergence import roles, views
+from emergence import health, roles
 from emergence.celery import app as celery_app
 from emergence.models import OutboxEmail, OutboxStatus
 from reports.tasks import run_daily_reminders
@@ -40,7 +40,7 @@ def two_workers(transactional_db, tmp_path, sink):
     """Start two workers on a queue of their own; yields the queue and their logs."""
     if not settings.CELERY_BROKER_URL:
         pytest.skip("no CELERY_BROKER_URL: tasks run eagerly")
-    if not views._broker_ok():
+    if not health.broker_answers():
         unavailable(f"the broker at {settings.CELERY_BROKER_URL} does not answer")
     url = database_url()
     if url is None:

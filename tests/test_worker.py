@@ -21,7 +21,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import connection
 from django.test import override_settings
 
-from emergence import views
+from emergence import health
 from emergence.accounts import user_invite
 from emergence.celery import app as celery_app
 from tests.factories import UserFactory
@@ -54,7 +54,7 @@ def unavailable(reason: str):
 def worker_environment(transactional_db, tmp_path):
     if not settings.CELERY_BROKER_URL:
         pytest.skip("no CELERY_BROKER_URL: tasks run eagerly")
-    if not views._broker_ok():
+    if not health.broker_answers():
         unavailable(f"the broker at {settings.CELERY_BROKER_URL} does not answer")
     url = database_url()
     if url is None:
