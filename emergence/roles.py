@@ -227,6 +227,8 @@ STAFF_ROLES: dict[str, list[str]] = {
                 "partnerviewlog": "v",
                 "coopter": "vac",
                 "referral": "vac",
+                # Donations: confirmed (the receipt issued), never changed nor deleted.
+                "donation": "va",
             },
         ),
     ],

@@ -375,6 +375,26 @@ INSTALLED_APPS += ["simple_history"]
 MIDDLEWARE.append("simple_history.middleware.HistoryRequestMiddleware")
 # --- end of change history -----------------------------------------------------------------
 
+# --- Donations' tax receipts (README, "Partners" > "Co-optation"; partners/receipts.py) -----
+# The organisation as the Cerfa n° 11580 receipt names it. The defaults are the demo's.
+DONATION_RECEIPT_ORGANISATION = {
+    "name": env_str("RECEIPT_ORGANISATION_NAME", "Association Emergence"),
+    "address": env_str("RECEIPT_ORGANISATION_ADDRESS", "12 rue des Lilas"),
+    "postcode": env_str("RECEIPT_ORGANISATION_POSTCODE", "75020"),
+    "city": env_str("RECEIPT_ORGANISATION_CITY", "Paris"),
+    "object": env_str(
+        "RECEIPT_ORGANISATION_OBJECT",
+        "Accompagner vers la réussite des étudiants brillants issus de milieux modestes",
+    ),
+    # « Œuvre ou organisme d'intérêt général », « Association reconnue d'utilité publique »…
+    "quality": env_str("RECEIPT_ORGANISATION_QUALITY", "Œuvre ou organisme d’intérêt général"),
+    "siren": env_str("RECEIPT_ORGANISATION_SIREN", "000 000 000"),
+    "rna": env_str("RECEIPT_ORGANISATION_RNA", "W000000000"),
+    "signatory_name": env_str("RECEIPT_SIGNATORY_NAME", "Nadia Ferhat"),
+    "signatory_role": env_str("RECEIPT_SIGNATORY_ROLE", "Directrice du programme"),
+}
+# --- end of donations' tax receipts ---------------------------------------------------------
+
 # Logging: every line once, on the standard error, from the root logger. Django's own
 # "django" logger is emptied (its console handler, on in DEBUG, printed each of its lines a
 # second time through the root); runserver's request lines ("django.server") keep theirs.

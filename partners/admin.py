@@ -36,6 +36,7 @@ from partners.placements import (
 from partners.resources import CompanyResource
 from partners.services import (
     coopter_register,
+    coopter_register_staff,
     introduction_decline,
     introduction_forward,
     referral_check_transition,
@@ -296,16 +297,29 @@ class PartnerViewLogAdmin(admin.ModelAdmin):
 
 
 class CoOpterAdminForm(forms.ModelForm):
+    """A co-opter is a laureate in work or a member of the programme team: one of the two."""
+
     class Meta:
         model = CoOpter
-        fields = ("laureate", "platforms")
+        fields = ("laureate", "staff_member", "platforms")
+        help_texts = {
+            "staff_member": _(
+                "A member of the programme team who co-opts (leave the laureate empty)."
+            )
+        }
 
     def clean(self):
         cleaned = super().clean()
-        laureate = cleaned.get("laureate")
+        laureate, staff_member = cleaned.get("laureate"), cleaned.get("staff_member")
+        if (laureate is None) == (staff_member is None):
+            raise ValidationError(_("Choose either a laureate or a member of the programme team."))
         if laureate is not None and not laureate.can_coopt:
             raise ValidationError(
                 {"laureate": _("Only laureates in work can register as co-opters.")}
+            )
+        if staff_member is not None and not (staff_member.is_staff and staff_member.is_active):
+            raise ValidationError(
+                {"staff_member": _("Only active staff members co-opt from the console.")}
             )
         return cleaned
 
@@ -313,13 +327,27 @@ class CoOpterAdminForm(forms.ModelForm):
 @admin.register(CoOpter)
 class CoOpterAdmin(admin.ModelAdmin):
     form = CoOpterAdminForm
-    list_display = ("laureate", "platforms", "registered_at")
-    search_fields = ("laureate__user__first_name", "laureate__user__last_name", "platforms")
-    list_select_related = ("laureate__user",)
-    autocomplete_fields = ("laureate",)
+    list_display = ("__str__", "kind", "platforms", "registered_at")
+    search_fields = (
+        "laureate__user__first_name",
+        "laureate__user__last_name",
+        "staff_member__first_name",
+        "staff_member__last_name",
+        "platforms",
+    )
+    list_select_related = ("laureate__user", "staff_member")
+    autocomplete_fields = ("laureate", "staff_member")
+
+    @admin.display(description=_("co-opter"))
+    def kind(self, coopter):
+        return _("laureate") if coopter.laureate_id else _("programme team")
 
     def save_model(self, request, obj, form, change):
-        coopter_register(laureate=obj.laureate, platforms=obj.platforms)
+        if obj.laureate_id:
+            saved = coopter_register(laureate=obj.laureate, platforms=obj.platforms)
+        else:
+            saved = coopter_register_staff(user=obj.staff_member, platforms=obj.platforms)
+        obj.pk = saved.pk
 
 
 class ReferralAdminForm(forms.ModelForm):
@@ -337,7 +365,6 @@ class ReferralAdminForm(forms.ModelForm):
             "status",
             "bonus",
             "pledged_to_programme",
-            "donation_received_on",
         )
 
     def clean(self):
@@ -360,7 +387,7 @@ class ReferralAdmin(HistoryAdmin):
         "status",
         "bonus",
         "pledged_to_programme",
-        "donation_received_on",
+        "donation",
     )
     list_filter = ("status", "pledged_to_programme", "platform")
     search_fields = (
@@ -369,17 +396,41 @@ class ReferralAdmin(HistoryAdmin):
         "job_title",
         "platform_reference",
         "coopter__laureate__user__last_name",
+        "coopter__staff_member__last_name",
     )
-    list_select_related = ("coopter__laureate__user", "candidate_laureate__user")
+    list_select_related = (
+        "coopter__laureate__user",
+        "coopter__staff_member",
+        "candidate_laureate__user",
+        "donation",
+    )
     autocomplete_fields = ("coopter", "candidate_laureate")
     date_hierarchy = "referred_on"
     show_full_result_count = False
-    actions = ["record_placement"]
-    readonly_fields = ("placement",)
+    actions = ["record_placement", "confirm_donation"]
+    # The date the co-opter declared before staff confirmed donations: the record of it.
+    readonly_fields = ("placement", "donation_received_on")
 
     @admin.action(description=_("Record the placement"), permissions=["change"])
     def record_placement(self, request, queryset):
         return _one_placement_page(request, queryset, "admin:partners_referral_placement")
+
+    @admin.action(description=_("Confirm the donation received"), permissions=["confirm"])
+    def confirm_donation(self, request, queryset):
+        return _one_placement_page(
+            request,
+            queryset,
+            "admin:partners_referral_donation",
+            _("Select one row: a donation is confirmed one at a time."),
+        )
+
+    def has_confirm_permission(self, request):
+        return request.user.has_perm("partners.add_donation")
+
+    @admin.display(description=_("donation"), ordering="donation__receipt_number")
+    def donation(self, referral):
+        donation = getattr(referral, "donation", None)
+        return donation.receipt_label if donation else "—"
 
     def get_urls(self):
         return [
@@ -387,6 +438,13 @@ class ReferralAdmin(HistoryAdmin):
                 "<path:object_id>/placement/",
                 self.admin_site.admin_view(self.placement_view),
                 name="partners_referral_placement",
+            ),
+            path(
+                "<path:object_id>/donation/",
+                self.admin_site.admin_view(
+                    lambda request, object_id: donation_confirm_view(self, request, object_id)
+                ),
+                name="partners_referral_donation",
             ),
             *super().get_urls(),
         ]
@@ -439,11 +497,15 @@ class ReferralAdmin(HistoryAdmin):
 # Placements from introductions and referrals; the yearly figures ---------------------
 
 
-def _one_placement_page(request, queryset, url_name: str):
-    """A list action for one row: its placement page (a placement is recorded one by one)."""
+def _one_placement_page(request, queryset, url_name: str, one_at_a_time=None):
+    """A list action for one row: its placement page (a placement is recorded one by one),
+    or another page of one row (``url_name``, with its own ``one_at_a_time`` warning)."""
     rows = list(queryset[:2])
     if len(rows) != 1:
-        messages.warning(request, _("Select one row: a placement is recorded one at a time."))
+        messages.warning(
+            request,
+            one_at_a_time or _("Select one row: a placement is recorded one at a time."),
+        )
         return None
     return HttpResponseRedirect(reverse(url_name, args=[rows[0].pk]))
 
@@ -508,5 +570,6 @@ def placement_figures_view(request):
     )
 
 
-# Offers: their console, in its own module (registered on import).
+# Offers and donations: their console, in their own modules (registered on import).
 import partners.admin_offers  # noqa: E402, F401
+from partners.admin_donations import donation_confirm_view  # noqa: E402

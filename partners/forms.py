@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import CoOpter, Introduction, Referral
+from partners.models import CoOpter, Donation, Introduction, Referral
 
 
 class PlainFormMixin:
@@ -100,7 +100,24 @@ class ReferralUpdateForm(PlainFormMixin, forms.Form):
         "bonus", widget=forms.NumberInput(attrs={"min": 500, "max": 1000, "step": 50})
     )
     pledged_to_programme = _model_field("pledged_to_programme")
-    donation_received_on = _model_field(
-        "donation_received_on",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+
+
+class DonationConfirmForm(forms.ModelForm):
+    """Staff confirm a pledged bonus was received, with the donor's identity and address
+    as the donor gave them for the tax receipt."""
+
+    class Meta:
+        model = Donation
+        fields = [
+            "amount",
+            "received_on",
+            "means",
+            "gift_form",
+            "nature",
+            "donor_kind",
+            "donor_name",
+            "donor_address",
+            "donor_postcode",
+            "donor_city",
+        ]
+        widgets = {"received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -1,10 +1,11 @@
 """Partner companies, their members, introductions, the views log and co-optation."""
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -416,13 +417,26 @@ class PartnerViewLog(models.Model):
 
 
 class CoOpter(models.Model):
-    """A laureate in work who registered to co-opt candidates through referral platforms."""
+    """Someone who co-opts candidates through referral platforms: a laureate in work, or a
+    member of the programme team (exactly one of the two)."""
 
     laureate = models.OneToOneField(
         "laureates.Laureate",
         verbose_name=_("laureate"),
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="coopter",
+    )
+    # A staff co-opter is an account, not a laureate; kept while their donations are.
+    staff_member = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coopter",
+        limit_choices_to={"is_staff": True},
     )
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
     platforms = models.CharField(
@@ -436,9 +450,24 @@ class CoOpter(models.Model):
         verbose_name = _("co-opter")
         verbose_name_plural = _("co-opters")
         ordering = ["-registered_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(laureate__isnull=False, staff_member__isnull=True)
+                | Q(laureate__isnull=True, staff_member__isnull=False),
+                name="coopter_is_a_laureate_or_a_staff_member",
+                violation_error_message=_(
+                    "A co-opter is either a laureate or a member of the programme team."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return str(self.laureate)
+        return str(self.laureate if self.laureate_id else self.staff_member)
+
+    @property
+    def user(self):
+        """The co-opter's account: the laureate's, or the staff member's."""
+        return self.laureate.user if self.laureate_id else self.staff_member
 
 
 class ReferralStatus(models.TextChoices):
@@ -453,7 +482,7 @@ BONUS_MIN, BONUS_MAX = 500, 1000
 
 class ReferralQuerySet(models.QuerySet):
     def totals_by_year(self):
-        """Per year of referral: how many, hired, bonus pledged, donations received (euros)."""
+        """Per year of referral: how many, hired, bonus pledged, donations confirmed (euros)."""
         return (
             self.annotate(year=ExtractYear("referred_on"))
             .values("year")
@@ -461,7 +490,10 @@ class ReferralQuerySet(models.QuerySet):
                 count=Count("pk"),
                 hired=Count("pk", filter=Q(status=ReferralStatus.HIRED)),
                 pledged=Coalesce(Sum("bonus", filter=Q(pledged_to_programme=True)), 0),
-                received=Coalesce(Sum("bonus", filter=Q(donation_received_on__isnull=False)), 0),
+                # A donation counts once staff confirmed it was received (partners.donations).
+                received=Coalesce(
+                    Sum("donation__amount"), Value(Decimal(0)), output_field=DecimalField()
+                ),
             )
             .order_by("-year")
         )
@@ -504,7 +536,11 @@ class Referral(models.Model):
         help_text=_("Between 500 and 1,000 €, paid by the platform when the candidate is hired."),
     )
     pledged_to_programme = models.BooleanField(_("bonus given to the programme"), default=False)
-    donation_received_on = models.DateField(_("donation received on"), null=True, blank=True)
+    # Declared by the co-opter before staff confirmed donations (partners.donations): kept
+    # for the record, no longer written; a Donation is what counts.
+    donation_received_on = models.DateField(
+        _("donation declared received on"), null=True, blank=True, editable=False
+    )
     placement = models.OneToOneField(
         "laureates.Placement",
         verbose_name=_("placement"),
@@ -554,3 +590,161 @@ class Referral(models.Model):
     @property
     def candidate(self) -> str:
         return self.candidate_name or str(self.candidate_laureate or "")
+
+
+# Donations and their tax receipts (partners.donations, partners.receipts) -------------
+
+
+class DonorKind(models.TextChoices):
+    """Who gives decides the article of the tax code the receipt names."""
+
+    INDIVIDUAL = "individual", _("an individual (article 200 of the CGI)")
+    COMPANY = "company", _("a company (article 238 bis of the CGI)")
+
+
+class GiftForm(models.TextChoices):
+    """« Forme du don » on the Cerfa n° 11580 receipt."""
+
+    AUTHENTIC_DEED = "authentic_deed", _("notarial deed")
+    PRIVATE_DEED = "private_deed", _("private deed")
+    MANUAL_GIFT = "manual_gift", _("declaration of a manual gift")
+    OTHER = "other", pgettext_lazy("form of a gift", "other")
+
+
+class GiftNature(models.TextChoices):
+    """« Nature du don » on the receipt."""
+
+    MONEY = "money", _("money")
+    SECURITIES = "securities", _("listed securities")
+    OTHER = "other", pgettext_lazy("nature of a gift", "other")
+
+
+class PaymentMeans(models.TextChoices):
+    """« Mode de versement du don » on the receipt."""
+
+    TRANSFER = "transfer", _("transfer, direct debit or bank card")
+    CHEQUE = "cheque", _("cheque")
+    CASH = "cash", _("cash")
+
+
+class DonationQuerySet(models.QuerySet):
+    def downloadable_by(self, user):
+        """The donations whose receipt ``user`` may download: their own as the donor (a
+        laureate or staff co-opter), every one for staff who may read donations."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_staff and user.has_perm("partners.view_donation"):
+            return self
+        return self.filter(
+            Q(referral__coopter__laureate__user=user) | Q(referral__coopter__staff_member=user)
+        )
+
+    def totals_by_year(self):
+        """Per year of receipt: how many donations were confirmed, and their total (euros)."""
+        return (
+            self.values("receipt_year")
+            .annotate(count=Count("pk"), amount=Sum("amount"))
+            .order_by("-receipt_year")
+        )
+
+
+class Donation(models.Model):
+    """A pledged bonus staff confirmed as received: a donation to the programme, with its
+    tax receipt numbered in sequence, without gaps, per year (2026-0001, 2026-0002…).
+
+    Created by ``partners.donations.donation_confirm`` only; never changed nor deleted
+    afterwards (a receipt issued stands)."""
+
+    referral = models.OneToOneField(
+        Referral, verbose_name=_("referral"), on_delete=models.PROTECT, related_name="donation"
+    )
+    donor_kind = models.CharField(
+        _("donor"), max_length=10, choices=DonorKind.choices, default=DonorKind.INDIVIDUAL
+    )
+    donor_name = models.CharField(
+        _("donor's name"),
+        max_length=200,
+        help_text=_("First and last names, or the company's name, as the donor gave them."),
+    )
+    donor_address = models.CharField(_("donor's address"), max_length=300)
+    donor_postcode = models.CharField(_("postcode"), max_length=10)
+    donor_city = models.CharField(_("city"), max_length=100)
+    amount = models.DecimalField(_("amount (€)"), max_digits=10, decimal_places=2)
+    received_on = models.DateField(_("received on"))
+    means = models.CharField(
+        _("means of payment"),
+        max_length=10,
+        choices=PaymentMeans.choices,
+        default=PaymentMeans.TRANSFER,
+    )
+    gift_form = models.CharField(
+        _("form of the gift"),
+        max_length=16,
+        choices=GiftForm.choices,
+        default=GiftForm.MANUAL_GIFT,
+    )
+    nature = models.CharField(
+        _("nature of the gift"), max_length=10, choices=GiftNature.choices, default=GiftNature.MONEY
+    )
+    receipt_year = models.PositiveSmallIntegerField(_("year of the receipt"))
+    receipt_number = models.PositiveIntegerField(_("number in the year"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="donations_confirmed",
+    )
+    confirmed_on = models.DateField(_("confirmed on"))
+
+    objects = DonationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        ordering = ["-receipt_year", "-receipt_number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="donation_amount_positive",
+                violation_error_message=_("A donation is more than 0 €."),
+            ),
+            models.UniqueConstraint(
+                fields=["receipt_year", "receipt_number"], name="one_receipt_per_number_and_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(receipt_number__gte=1), name="donation_receipt_number_from_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_on__lte=F("confirmed_on")),
+                name="donation_received_before_confirmed",
+                violation_error_message=_("A donation is confirmed after it was received."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_label} · {self.donor_name}"
+
+    @property
+    def receipt_label(self) -> str:
+        """The receipt's number as printed on it: 2026-0001."""
+        return f"{self.receipt_year}-{self.receipt_number:04d}"
+
+    @property
+    def tax_article(self) -> str:
+        return "238 bis" if self.donor_kind == DonorKind.COMPANY else "200"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number given in a year: its row is locked while a donation is
+    confirmed, so two confirmations at once get two numbers, and a rolled-back one none."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("receipt counter")
+        verbose_name_plural = _("receipt counters")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"

@@ -23,6 +23,7 @@ from partners.models import (
     INTRODUCTION_ANSWER_DAYS,
     Company,
     CoOpter,
+    Donation,
     Introduction,
     IntroductionClosedReason,
     IntroductionOrigin,
@@ -33,6 +34,7 @@ from partners.models import (
     Referral,
     ReferralStatus,
 )
+from partners.placements import placement_from_referral, referral_placement_blocker
 
 
 def partner_view_log(
@@ -370,6 +372,17 @@ def coopter_register(*, laureate: Laureate, platforms: str = "") -> CoOpter:
     return coopter
 
 
+def coopter_register_staff(*, user, platforms: str = "") -> CoOpter:
+    """A member of the programme team becomes a co-opter (the lead who co-opts and gives
+    her bonus to the programme); their referrals are recorded in the console."""
+    if not (user.is_active and user.is_staff):
+        raise ValidationError(_("Only active staff members co-opt from the console."))
+    coopter, _created = CoOpter.objects.update_or_create(
+        staff_member=user, defaults={"platforms": platforms}
+    )
+    return coopter
+
+
 #: status -> the statuses it may move to
 REFERRAL_TRANSITIONS: dict[str, set[str]] = {
     ReferralStatus.REFERRED: {
@@ -408,15 +421,27 @@ def referral_update(
     status: str,
     bonus: int | None = None,
     pledged_to_programme: bool | None = None,
-    donation_received_on=None,
 ) -> Referral:
-    """Move a referral on (referred -> interviewing -> hired / not retained), with its bonus."""
+    """Move a referral on (referred -> interviewing -> hired / not retained), with its bonus;
+    a candidate laureate's hire records their placement. Whether the bonus was received is
+    for staff to confirm (partners.donations); once they have, the bonus stays as it was."""
     referral_check_transition(old=referral.status, new=status)
+    if Donation.objects.filter(referral_id=referral.pk).exists() and (
+        bonus != referral.bonus or pledged_to_programme is False
+    ):
+        raise ValidationError(
+            _("The programme team confirmed this donation: its bonus no longer changes.")
+        )
+    hired_now = status == ReferralStatus.HIRED and referral.status != ReferralStatus.HIRED
     referral.status = status
     referral.bonus = bonus
     if pledged_to_programme is not None:
         referral.pledged_to_programme = pledged_to_programme
-    referral.donation_received_on = donation_received_on
     referral.full_clean()
-    referral.save()
+    with transaction.atomic():
+        referral.save()
+        # A candidate of the programme was hired: their placement, as the referral names it
+        # (staff adjust it in the console).
+        if hired_now and not referral_placement_blocker(referral):
+            placement_from_referral(referral=referral)
     return referral

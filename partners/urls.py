@@ -22,4 +22,5 @@ urlpatterns = [
     ),
     path("cooptation/", views.cooptation, name="cooptation"),
     path("cooptation/referrals/<int:pk>/", views.referral_edit, name="referral"),
+    path("cooptation/receipts/<int:pk>.pdf", views.receipt, name="receipt"),
 ]

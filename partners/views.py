@@ -2,6 +2,7 @@
 laureate's co-optation page. Partner pages read laureates only through partners.sharing."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -18,11 +19,13 @@ from partners.filters import DashboardFilter
 from partners.forms import CoOpterForm, IntroductionForm, ReferralForm, ReferralUpdateForm
 from partners.models import (
     CoOpter,
+    Donation,
     Introduction,
     PartnerMembership,
     PartnerViewKind,
     Referral,
 )
+from partners.receipts import receipt_filename, receipt_pdf
 from partners.services import (
     coopter_register,
     introduction_request,
@@ -207,7 +210,9 @@ def cooptation(request):
                 messages.success(request, _("Your referral has been recorded."))
                 return redirect("partners:cooptation")
     referrals = (
-        Referral.objects.filter(coopter=coopter).select_related("candidate_laureate__user")
+        Referral.objects.filter(coopter=coopter).select_related(
+            "candidate_laureate__user", "donation"
+        )
         if coopter
         else Referral.objects.none()
     )
@@ -225,10 +230,7 @@ def cooptation(request):
 
 
 # The field each of Referral's rules is about: its error shows there, marked invalid.
-REFERRAL_RULE_FIELDS = {
-    "referral_bonus_500_to_1000": "bonus",
-    "referral_donation_only_when_pledged": "donation_received_on",
-}
+REFERRAL_RULE_FIELDS = {"referral_bonus_500_to_1000": "bonus"}
 
 
 def _referral_rule_field(message: str) -> str | None:
@@ -245,7 +247,6 @@ def referral_edit(request, pk: int):
         "status": referral.status,
         "bonus": referral.bonus,
         "pledged_to_programme": referral.pledged_to_programme,
-        "donation_received_on": referral.donation_received_on,
     }
     form = ReferralUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -259,3 +260,15 @@ def referral_edit(request, pk: int):
             messages.success(request, _("Your referral has been updated."))
             return redirect("partners:cooptation")
     return render(request, "partners/referral_edit.html", {"referral": referral, "form": form})
+
+
+@login_required
+def receipt(request, pk: int):
+    """A donation's tax receipt, as a PDF: for its donor (a laureate, from their co-optation
+    page; a staff co-opter) and for staff who read donations. Anyone else gets 404."""
+    donation = get_object_or_404(
+        Donation.objects.downloadable_by(request.user).select_related("referral"), pk=pk
+    )
+    response = HttpResponse(receipt_pdf(donation), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{receipt_filename(donation)}"'
+    return response

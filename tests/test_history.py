@@ -263,12 +263,13 @@ def test_a_referral_and_its_donation_record_who_changed_them(
     url = reverse("admin:partners_referral_change", args=[referral.pk])
 
     partnerships_client.post(url, data)
-    partnerships_client.post(url, {**data, "donation_received_on": "2026-12-09"})
+    # The donation itself is confirmed on its own page, which records who and when.
+    partnerships_client.post(url, {**data, "platform_reference": "KC-2026-9"})
 
     rows = list(Referral.history.filter(id=referral.pk, history_type="~").order_by("history_id"))
-    assert [(row.status, row.bonus, row.donation_received_on) for row in rows] == [
-        ("hired", 800, None),
-        ("hired", 800, datetime.date(2026, 12, 9)),
+    assert [(row.status, row.bonus, row.platform_reference) for row in rows] == [
+        ("hired", 800, ""),
+        ("hired", 800, "KC-2026-9"),
     ]
     assert {(row.history_user, row.history_date) for row in rows} == {(partnerships_staff, NOW)}
 

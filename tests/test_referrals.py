@@ -3,12 +3,14 @@ the bonus stays between 500 and 1,000 €; staff see totals per year."""
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from laureates.models import Situation
+from partners.donations import donation_confirm
 from partners.models import CoOpter, Referral, ReferralStatus
 from partners.services import coopter_register, referral_update
 from tests.factories import LaureateFactory
@@ -121,7 +123,7 @@ def test_a_bonus_out_of_range_is_explained(working):
         referral_update(referral=referral, status="hired", bonus=1500)
 
 
-def test_a_donation_needs_a_pledge():
+def test_a_donation_declared_before_confirmations_still_needs_a_pledge():
     with pytest.raises(IntegrityError):
         ReferralFactory(donation_received_on=datetime.date(2026, 5, 1))
 
@@ -137,16 +139,27 @@ def test_a_laureate_can_be_the_candidate():
     assert referral.candidate == str(candidate)
 
 
-def test_staff_see_totals_per_year(partnerships_client):
+def test_staff_see_totals_per_year(partnerships_client, partnerships_staff):
     coopter = CoOpterFactory()
     ReferralFactory(coopter=coopter, referred_on=datetime.date(2025, 4, 1))
-    ReferralFactory(
+    confirmed = ReferralFactory(
         coopter=coopter,
         referred_on=datetime.date(2026, 2, 1),
         status=ReferralStatus.HIRED,
         bonus=1000,
         pledged_to_programme=True,
-        donation_received_on=datetime.date(2026, 6, 1),
+    )
+    # Only what staff confirmed received counts as a donation.
+    donation_confirm(
+        referral=confirmed,
+        by=partnerships_staff,
+        amount=Decimal(1000),
+        received_on=datetime.date(2026, 6, 1),
+        donor_name="Awa Diallo",
+        donor_address="3 rue Haute",
+        donor_postcode="69001",
+        donor_city="Lyon",
+        today=datetime.date(2026, 6, 3),
     )
     ReferralFactory(
         coopter=coopter,

@@ -18,7 +18,7 @@ from django.urls import URLResolver, reverse
 from emergence import roles
 from emergence.models import ErasureRequest, OutboxEmail
 from laureates.models import Placement, SearchKind, SponsorMeeting, SponsorshipFit
-from partners.models import Offer, PartnerViewLog
+from partners.models import Donation, Offer, PartnerViewLog
 from reports.models import QuietPeriod, ReportRead, Triage
 from tests.factories import (
     CompanyFactory,
@@ -71,6 +71,8 @@ MODEL_PAGES = {
     "partners.partnerviewlog": ("LP", "-", "LP", "-", "LP"),
     "partners.coopter": ("LP", "LP", "LP", "L", "LP"),
     "partners.referral": ("LP", "LP", "LP", "L", "LP"),
+    # Donations: confirmed from their referral, then read-only (a receipt issued stands).
+    "partners.donation": ("LP", "-", "LP", "-", "LP"),
     # Offers: partnerships staff post for any company and close them; the lead deletes.
     "partners.offer": ("LP", "LP", "LP", "L", "LP"),
     # Sign-in lockouts: the lead sees them and unlocks (deletes the attempt). Two-factor
@@ -109,6 +111,9 @@ OTHER_PAGES = [
     ("admin:partners_introduction_placement", "partners.introduction", "LRP"),
     ("admin:partners_referral_placement", "partners.referral", "LP"),
     ("admin:partners_placement_figures", None, "LP"),
+    # Confirming a pledged bonus received (the receipt), and the receipts' yearly export.
+    ("admin:partners_referral_donation", "partners.referral", "LP"),
+    ("admin:partners_donation_export", None, "LP"),
     # Staff pages outside the console ask the same permissions.
     ("workshops:attendance", "workshops.session", "LW"),
     # One version in a change history: who may change the object, as its history page.
@@ -180,7 +185,12 @@ ACTIONS = {
     "partners.partnerviewlog": {},
     "partners.coopter": {"delete_selected": "L"},
     "partners.offer": {"close_offers": "LP", "delete_selected": "L"},
-    "partners.referral": {"record_placement": "LP", "delete_selected": "L"},
+    "partners.referral": {
+        "record_placement": "LP",
+        "confirm_donation": "LP",
+        "delete_selected": "L",
+    },
+    "partners.donation": {},
     "axes.accessattempt": {"cleanup_expired_attempts": "L", "delete_selected": "L"},
     "axes.accesslog": {"delete_selected": "-"},
     "axes.accessfailurelog": {"delete_selected": "-"},
@@ -296,6 +306,18 @@ def objects(db):
         ),
         "partners.coopter": CoOpterFactory(),
         "partners.referral": ReferralFactory(),
+        "partners.donation": Donation.objects.create(
+            referral=ReferralFactory(status="hired", bonus=800, pledged_to_programme=True),
+            donor_name="Awa Diallo",
+            donor_address="3 rue Haute",
+            donor_postcode="69001",
+            donor_city="Lyon",
+            amount=800,
+            received_on=datetime.date(2026, 6, 2),
+            receipt_year=2026,
+            receipt_number=1,
+            confirmed_on=datetime.date(2026, 6, 3),
+        ),
         "partners.offer": Offer.objects.create(
             company=membership.company,
             kind=SearchKind.INTERNSHIP,
