@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from emergence.accounts import user_invite
 from emergence.admin_confirm import email_confirmation
+from emergence.admin_overview import overview_install
 from emergence.console_strings import OUTBOX_KINDS, outbox_kind_label
 from emergence.history import HistoryAdmin
 from emergence.mfa import may_reset_two_factor, reset_two_factor
@@ -263,3 +264,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
 
 # Erasure requests (« Mes données ») live in their own module.
 from emergence import data_admin  # noqa: E402, F401
+
+# The index page is the staff overview (emergence/admin_overview.py).
+overview_install(admin.site)

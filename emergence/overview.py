@@ -18,6 +18,9 @@ import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 #: The smallest group whose confidential answers may be shown, as an aggregate only.
 CONFIDENTIAL_MIN_GROUP = 5
@@ -34,6 +37,13 @@ class OverviewFilters:
     promotion_id: int | None = None
     track: str | None = None
     referent_id: int | None = None
+    #: The viewer's permissions (``None``: everything, as for the yearly report): a part
+    #: leaves out, without computing them, the panels whose list the viewer may not open.
+    permissions: frozenset[str] | None = None
+
+    def allows(self, *perms: str) -> bool:
+        """Whether the viewer holds every one of ``perms`` (always, without a viewer)."""
+        return self.permissions is None or all(perm in self.permissions for perm in perms)
 
     @property
     def school_year_bounds(self) -> tuple[datetime.date, datetime.date] | None:
@@ -99,6 +109,9 @@ class OverviewPart:
     order: int
     panels: Callable[[OverviewFilters], list[Panel]]
     headline: Callable[[OverviewFilters], list[Headline]] | None = None
+    #: The choices this app offers the overview's filter form, by filter name
+    #: ("promotion_id", "track", "referent_id"): ``{name: [(value, label), ...]}``.
+    filter_choices: Callable[[], dict[str, list[tuple[str, str]]]] | None = None
 
 
 _parts: list[OverviewPart] = []
@@ -121,6 +134,23 @@ def overview_panels(filters: OverviewFilters) -> list[Panel]:
     return [panel for part in _parts for panel in part.panels(filters)]
 
 
+def overview_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The filter form's choices, gathered from the parts that offer some."""
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for part in _parts:
+        if part.filter_choices:
+            choices.update(part.filter_choices())
+    return choices
+
+
 def overview_headline(filters: OverviewFilters) -> list[Headline]:
     """Every app's headline numbers, in order."""
     return [line for part in _parts if part.headline for line in part.headline(filters)]
+
+
+def overview_link(viewname: str, **params) -> str:
+    """The URL of an admin list (``"admin:laureates_laureate_changelist"``) narrowed by the
+    list's own filters (``status__exact="active"``); ``None`` values are left out."""
+    query = urlencode({name: value for name, value in params.items() if value is not None})
+    url = reverse(viewname)
+    return f"{url}?{query}" if query else url

@@ -12,3 +12,9 @@ class LaureatesConfig(AppConfig):
 
         # « Mes données »: this app's part of the download, the erasure and retention.
         personal_data_register(PART)
+
+        from emergence.overview import overview_register
+        from laureates import overview
+
+        # The staff overview (/admin/) and the yearly report: this app's panels.
+        overview_register(overview.PART)

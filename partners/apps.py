@@ -18,3 +18,9 @@ class PartnersConfig(AppConfig):
 
         # « Mes données »: this app's part of the download, the erasure and retention.
         personal_data_register(PART)
+
+        from emergence.overview import overview_register
+        from partners import overview
+
+        # The staff overview (/admin/) and the yearly report: this app's panels.
+        overview_register(overview.PART)

@@ -13,6 +13,12 @@ class ReportsConfig(AppConfig):
         # « Mes données »: this app's part of the download, the erasure and retention.
         personal_data_register(PART)
 
+        from emergence.overview import overview_register
+        from reports import overview
+
+        # The staff overview (/admin/) and the yearly report: this app's panels.
+        overview_register(overview.PART)
+
         from laureates.panels import register_home_panel
         from reports.panels import reports_panel
 

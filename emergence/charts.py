@@ -1,0 +1,149 @@
+"""The overview's charts: each :class:`~emergence.overview.Table` drawn by pygal as inline SVG.
+
+The site's Content-Security-Policy allows no inline script and no inline style, so the SVG
+keeps pygal's drawing only: its ``<script>`` (the tooltips' configuration), its ``<style>``
+and its style attributes are taken out. The chart's look comes from
+``static/css/overview_charts.css``, which :func:`chart_css` writes from pygal's own rules for
+:data:`STYLE`, prefixed by ``.pygal-chart`` (a test checks the file is up to date; regenerate
+it with ``python manage.py shell -c "from emergence.charts import chart_css;
+print(chart_css(), end='')" > static/css/overview_charts.css``).
+
+The series differ by lightness, not only by hue, and lines also by their dashes and dots,
+so that a chart printed in grey stays readable. The SVG is ``aria-hidden``: screen readers
+read the table of numbers printed beside it, and the chart's title and summary.
+"""
+
+import datetime
+import html
+import re
+import xml.etree.ElementTree as ElementTree
+
+import pygal
+from django.utils.safestring import SafeString, mark_safe
+from pygal.style import Style
+
+from emergence.overview import Table
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ElementTree.register_namespace("", SVG_NS)
+ElementTree.register_namespace("xlink", XLINK_NS)
+
+#: From dark to light: each series stays apart in greyscale.
+COLOURS = ("#1d3557", "#c8553d", "#7fb7be", "#f2a541", "#5c4d7d", "#b8b8b8", "#2a9d8f", "#e9c46a")
+#: A line's dash per series (solid first): told apart without colour.
+DASHES = ("", "10,5", "3,4", "14,4,3,4", "6,6", "2,2", "18,6", "8,3,2,3")
+
+STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1a1a1a",
+    foreground_strong="#000000",
+    foreground_subtle="#595959",
+    opacity=".9",
+    opacity_hover="1",
+    transition="0ms",
+    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+    title_font_size=18,
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=14,
+    value_font_size=13,
+    colors=COLOURS,
+)
+
+CHART_CLASSES = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "line": pygal.Line}
+
+
+def _config(**extra) -> dict:
+    return {
+        "style": STYLE,
+        "disable_xml_declaration": True,
+        "js": [],
+        "width": 800,
+        "height": 360,
+        "legend_at_bottom": True,
+        "legend_at_bottom_columns": 4,
+        "truncate_legend": 40,
+        "truncate_label": 20,
+        "print_values": False,
+        "show_y_guides": True,
+        "dots_size": 4,
+        "margin": 12,
+        **extra,
+    }
+
+
+def _label(cell) -> str:
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    return "" if cell is None else str(cell)
+
+
+def _number(cell) -> float | None:
+    if isinstance(cell, bool) or not isinstance(cell, (int, float)):
+        return None
+    return cell
+
+
+def _clean(svg: str, *, label: str) -> str:
+    """pygal's SVG without script, style or tooltip, hidden from screen readers."""
+    root = ElementTree.fromstring(svg)
+    for parent in list(root.iter()):
+        for child in list(parent):
+            tag = child.tag.rsplit("}", 1)[-1]
+            if tag in {"script", "style"} or "tooltip" in (child.get("class") or "").split():
+                parent.remove(child)
+    for element in root.iter():
+        element.attrib.pop("style", None)
+        if element is not root:
+            # Ids for pygal's script only; the same in every chart of a page.
+            element.attrib.pop("id", None)
+    root.set("aria-hidden", "true")
+    root.set("focusable", "false")
+    root.set("class", f"{root.get('class', '')} overview-chart-svg".strip())
+    root.set("data-chart", label)
+    return ElementTree.tostring(root, encoding="unicode")
+
+
+def chart_svg(table: Table) -> SafeString:
+    """The table drawn as its ``chart`` says (an empty string without one, or without rows)."""
+    chart = table.chart
+    if chart is None or not table.rows:
+        return mark_safe("")
+    options = {"title": table.title, "x_labels": [_label(row[0]) for row in table.rows]}
+    if chart.y_range is not None:
+        options["range"] = chart.y_range
+    if chart.kind == "line":
+        options["allow_interruptions"] = True
+    else:
+        options["x_label_rotation"] = 20 if len(table.rows) > 6 else 0
+    drawing = CHART_CLASSES[chart.kind](**_config(**options))
+    for column in chart.series:
+        values = [_number(row[column]) for row in table.rows]
+        drawing.add(str(table.columns[column]), values)
+    return mark_safe(_clean(drawing.render(is_unicode=True), label=table.key))
+
+
+def chart_css() -> str:
+    """The rules of ``static/css/overview_charts.css``: pygal's for :data:`STYLE`, with one
+    dash per series, every selector under ``.pygal-chart``."""
+    drawing = pygal.Line(**_config(no_prefix=True, pretty_print=False))
+    for position in range(len(COLOURS)):
+        dash = DASHES[position % len(DASHES)]
+        drawing.add(str(position), [1, 2], stroke_style={"dasharray": dash} if dash else None)
+    svg = drawing.render(is_unicode=True)
+    css = html.unescape(re.search(r"<style[^>]*>(.*?)</style>", svg, re.S).group(1))
+    rules = []
+    for block in css.replace("\n", "").split("}"):
+        if "{" not in block:
+            continue
+        selectors, declarations = block.split("{", 1)
+        if selectors.strip().startswith("@"):
+            continue
+        scoped = ",".join(
+            f".pygal-chart {selector.strip()}".strip() for selector in selectors.split(",")
+        )
+        rules.append(f"{scoped}{{{declarations}}}")
+    header = "/* Generated by emergence.charts.chart_css(): do not edit by hand. */"
+    return "\n".join([header, *rules, ""])
