@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from emergence import csp, data_views, mfa, security, views
+from emergence import csp, data_views, mfa, security, views, yearly_report_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,5 +38,10 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("offers/", include("partners.urls_offers")),
     path("sponsor/", include("laureates.urls_sponsor")),
+    path(
+        "admin/yearly-report/",
+        admin.site.admin_view(yearly_report_views.yearly_report_page),
+        name="yearly_report",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -81,6 +81,20 @@ def xlsx_workbook(
     """A workbook of one sheet named ``title``: ``headers`` in bold, frozen, with a filter,
     then one line per row. Write-only, so that 100,000 rows cost little memory."""
     book = Workbook(write_only=True)
+    xlsx_sheet(book, title=title, headers=headers, rows=rows, widths=widths)
+    return book
+
+
+def xlsx_sheet(
+    book: Workbook,
+    *,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    widths: Sequence[int | None] | None = None,
+) -> None:
+    """Add to the write-only ``book`` a sheet as :func:`xlsx_workbook` writes it (a workbook
+    of several tables, such as the yearly report, adds one per table)."""
     sheet = book.create_sheet(title=sheet_title(title))
     sheet.freeze_panes = "A2"  # must be set before the first row is written
     for index, header in enumerate(headers, start=1):
@@ -100,4 +114,3 @@ def xlsx_workbook(
         count += 1
     if headers:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    return book

@@ -127,6 +127,8 @@ OTHER_PAGES = [
     ("admin:partners_referral_simple_history", "partners.referral", "LP"),
     # An offer's matching laureates, where staff propose one.
     ("admin:partners_offer_matches", "partners.offer", "LP"),
+    # The yearly report for funders (page and workbook): the lead and partnerships.
+    ("yearly_report", None, "LP"),
 ]
 
 # Pages every signed-in staff member has, or that only serve the others.
