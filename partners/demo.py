@@ -2,6 +2,7 @@
 share their profile, introductions, placements and co-optation."""
 
 import datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -18,9 +19,11 @@ from laureates.models import (
     add_months,
     search_set,
 )
+from partners.donations import donation_confirm
 from partners.models import (
     Company,
     CoOpter,
+    Donation,
     Introduction,
     IntroductionStatus,
     Offer,
@@ -29,6 +32,7 @@ from partners.models import (
     ReferralStatus,
 )
 from partners.offers import offer_save
+from partners.services import coopter_register_staff
 
 COMPANIES = [
     {
@@ -249,7 +253,8 @@ def seed_placements(*, companies: dict[str, Company], laureates: LaureatesDemo) 
 
 
 def seed_cooptation(*, laureates: LaureatesDemo) -> None:
-    """An alumna in work who co-opts through Keycoopt, with referrals in every state."""
+    """An alumna in work who co-opts through Keycoopt, with referrals in every state, and
+    the programme lead who co-opts too; a donation of each confirmed, with its receipt."""
     in_work = [
         laureate for laureate in laureates.laureates if laureate.situation == Situation.IN_WORK
     ]
@@ -260,16 +265,17 @@ def seed_cooptation(*, laureates: LaureatesDemo) -> None:
     )
     rows = [
         ("Samia Ouali", "Cabinet Lumière", "Analyste financière", "KC-2025-031",
-         ReferralStatus.HIRED, datetime.date(2025, 3, 10), 1000, True, datetime.date(2025, 7, 1)),
+         ReferralStatus.HIRED, datetime.date(2025, 3, 10), 1000, True),
         ("Lucas Perrin", "Transports Azur", "Chef de projet", "KC-2026-012",
-         ReferralStatus.INTERVIEWING, datetime.date(2026, 2, 3), None, False, None),
+         ReferralStatus.INTERVIEWING, datetime.date(2026, 2, 3), None, False),
         ("Inès Garnier", "Banque Solidaire", "Chargée de clientèle", "KC-2026-044",
-         ReferralStatus.HIRED, datetime.date(2026, 4, 14), 750, True, None),
+         ReferralStatus.HIRED, datetime.date(2026, 4, 14), 750, True),
         ("Hugo Marchal", "Data Sud", "Développeur", "KC-2026-051",
-         ReferralStatus.NOT_RETAINED, datetime.date(2026, 5, 2), None, False, None),
+         ReferralStatus.NOT_RETAINED, datetime.date(2026, 5, 2), None, False),
     ]  # fmt: skip
-    for name, company, job, reference, status, day, bonus, pledged, received in rows:
-        Referral.objects.update_or_create(
+    referrals = {}
+    for name, company, job, reference, status, day, bonus, pledged in rows:
+        referrals[reference], _ = Referral.objects.update_or_create(
             coopter=coopter,
             platform_reference=reference,
             defaults={
@@ -281,9 +287,45 @@ def seed_cooptation(*, laureates: LaureatesDemo) -> None:
                 "referred_on": day,
                 "bonus": bonus,
                 "pledged_to_programme": pledged,
-                "donation_received_on": received,
             },
         )
+    lead = laureates.staff
+    lead_referral, _ = Referral.objects.update_or_create(
+        coopter=coopter_register_staff(user=lead, platforms="Keycoopt"),
+        platform_reference="KC-2026-077",
+        defaults={
+            "candidate_name": "Thomas Lebrun",
+            "company": "Conseil Horizon",
+            "job_title": "Consultant junior",
+            "platform": "Keycoopt",
+            "status": ReferralStatus.HIRED,
+            "referred_on": datetime.date(2026, 1, 12),
+            "bonus": 1000,
+            "pledged_to_programme": True,
+        },
+    )
+    # (referral, donor's name and address, received on, confirmed on); the 2026 bonus of
+    # KC-2026-044 waits for staff to confirm it.
+    donor = in_work[0].user.get_full_name()
+    donations = [
+        (referrals["KC-2025-031"], donor, "5 rue des Tanneurs", "67000", "Strasbourg",
+         datetime.date(2025, 7, 1), datetime.date(2025, 7, 3)),
+        (lead_referral, lead.get_full_name(), "8 avenue Jean Jaurès", "69007", "Lyon",
+         datetime.date(2026, 5, 4), datetime.date(2026, 5, 6)),
+    ]  # fmt: skip
+    for referral, name, address, postcode, city, received_on, confirmed_on in donations:
+        if not Donation.objects.filter(referral=referral).exists():
+            donation_confirm(
+                referral=referral,
+                by=lead,
+                amount=Decimal(referral.bonus),
+                received_on=received_on,
+                donor_name=name,
+                donor_address=address,
+                donor_postcode=postcode,
+                donor_city=city,
+                today=confirmed_on,
+            )
 
 
 # (company, kind, title, field, place, months from now, duration, description): offers that

@@ -25,6 +25,7 @@ from partners.models import (
     GiftForm,
     PaymentMeans,
     ReceiptCounter,
+    Referral,
     ReferralStatus,
 )
 from partners.receipts import amount_in_french, number_in_french, receipt_html
@@ -202,8 +203,6 @@ def test_the_database_refuses_two_receipts_with_one_number(partnerships_staff):
 def test_only_a_confirmed_donation_counts_in_the_yearly_totals(partnerships_staff):
     hired(referred_on=datetime.date(2026, 2, 1))
     confirm(hired(referred_on=datetime.date(2026, 3, 1)), partnerships_staff, amount=Decimal(750))
-    from partners.models import Referral
-
     totals = list(Referral.objects.totals_by_year())
     assert totals == [{"year": 2026, "count": 2, "hired": 2, "pledged": 1600, "received": 750}]
 
@@ -495,3 +494,29 @@ def test_only_staff_who_may_add_donations_confirm_one(client):
     referral = hired()
     client.force_login(RoleStaffFactory(role=roles.REFERENT))
     assert client.get(f"/admin/partners/referral/{referral.pk}/donation/").status_code == 403
+
+
+# The demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_lead_co_opts_and_downloads_her_receipt(settings, client):
+    from django.core.management import call_command
+
+    from laureates.demo import LEAD_EMAIL
+
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+    donation = Donation.objects.get(referral__coopter__staff_member__email=LEAD_EMAIL)
+    assert donation.receipt_label == "2026-0001"
+    assert Donation.objects.filter(referral__coopter__laureate__isnull=False).exists()
+    # A pledged bonus still waits for staff to confirm it.
+    waiting = Referral.objects.filter(
+        status=ReferralStatus.HIRED, pledged_to_programme=True, donation__isnull=True
+    )
+    assert waiting.exists()
+    client.force_login(donation.referral.coopter.staff_member)
+    response = _receipt(client, donation)
+    assert response.status_code == 200
+    assert "2026-0001" in pdf_text(response.content)
+    call_command("seed_demo", stdout=None)  # seeding again issues no second receipt
+    assert Donation.objects.count() == 2
