@@ -94,6 +94,7 @@ def test_prepa_sessions_are_proposed_in_the_school_holidays_of_the_series_zone_i
         assert first <= day <= last
         assert day in on_holiday
         assert day not in closed
+        assert day + datetime.timedelta(days=1) not in closed  # nor the eve of one
         assert day.weekday() != 6
     # The concours blancs' session falls in zone C's Christmas holidays, as the package says.
     calendar = SchoolHolidayDates()
@@ -102,6 +103,26 @@ def test_prepa_sessions_are_proposed_in_the_school_holidays_of_the_series_zone_i
     )
     assert day_of(by_moment(created)[Moment.MIDTERM_EXAMS]) in christmas
     assert all(warnings_of(session) == [] for session in created)
+
+
+def test_a_prepa_session_around_christmas_is_neither_on_christmas_nor_on_its_eve(
+    workshops_staff,
+):
+    KeyDateFactory(
+        track=Track.PREPA,
+        kind=Moment.MIDTERM_EXAMS,
+        date=datetime.date(2027, 1, 11),
+        window_starts=datetime.date(2026, 12, 23),
+        window_ends=datetime.date(2026, 12, 27),
+    )
+    series = SeriesFactory(lead=workshops_staff, track=Track.PREPA, school_zone="C")
+
+    day = day_of(series_propose_sessions(series=series)[0][0])
+
+    christmas = next(d for d in public_holidays(2026) if (d.month, d.day) == (12, 25))
+    assert day in zone_holidays("C", 2026)
+    assert day not in {christmas, christmas - datetime.timedelta(days=1)}
+    assert day == datetime.date(2026, 12, 26)
 
 
 def test_the_series_zone_decides_which_holidays_a_prepa_session_falls_in(workshops_staff):

@@ -76,12 +76,16 @@ def exam_days(key_dates) -> set[datetime.date]:
 def proposed_day(
     *, window: Window, track: str, zone: str, avoid: set[datetime.date] = frozenset()
 ) -> datetime.date:
-    """The day a proposed session falls on within ``window``: never a public holiday nor a day
-    in ``avoid`` (exams, another session of the track) when another day is free; for prépa
-    a school-holiday day of ``zone`` (not a Sunday), else a Saturday; for the other tracks a
-    Saturday, else a Sunday; the one nearest the middle of the window."""
+    """The day a proposed session falls on within ``window``: never a public holiday, its eve,
+    nor a day in ``avoid`` (exams, another session of the track) when another day is free;
+    for prépa a school-holiday day of ``zone`` (not a Sunday), else a Saturday; for the other
+    tracks a Saturday, else a Sunday; the one nearest the middle of the window."""
     days = days_of(window)
-    free = [d for d in days if d not in public_holidays(window=window) and d not in avoid]
+    one_day = datetime.timedelta(days=1)
+    closed = public_holidays(window=(window[0], window[1] + one_day))
+    # Nor the eve of one: 24 and 31 December are family days, and a long weekend starts then.
+    closed |= {holiday - one_day for holiday in closed}
+    free = [d for d in days if d not in closed and d not in avoid]
     candidates = free or days
     on_holiday = school_holidays(zone=zone, window=window) if track == Track.PREPA else set()
 
