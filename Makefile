@@ -36,6 +36,7 @@ demo: $(RUNTIME)
 	@echo "    laureate@example.org      laureate                        -> /me/"
 	@echo "    partner@example.org       partner company member          -> /partners/"
 	@echo "    sponsor@example.org       sponsor of laureate@example.org -> /sponsor/ (or a sign-in link)"
+	@echo "    animator@example.org      laureate animating the prépa workshops -> /workshops/animate/"
 	@echo "  Two-factor sign-in, off in the demo (STAFF_MFA_REQUIRED=true make demo to try it):"
 	@echo "    staff@example.org's authenticator secret (TOTP): EMERGENCEDEMOSTAFFTOTPSECRETKEYS"
 	@echo

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from emergence.admin import confirm_and_invite
 from emergence.history import HistoryAdmin
 from emergence.spreadsheets import SpreadsheetModelAdmin
+from laureates.activities import participations, quarter_of
 from laureates.admin_sponsors import SponsorAccessMixin
 from laureates.models import (
     FollowUp,
@@ -183,8 +184,15 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
         (None, {"fields": ("joined_on",)}),
         # Read-only: the laureate decides on their own page; placements have their own list.
         (_("Partner companies"), {"fields": ("partner_consent", "placements", "search_asked_on")}),
+        # What the apps above record (workshops attended…): laureates.activities.
+        (_("This quarter"), {"fields": ("attended_this_quarter",)}),
     )
-    readonly_fields = ("partner_consent", "placements", "search_asked_on")
+    readonly_fields = (
+        "partner_consent",
+        "placements",
+        "search_asked_on",
+        "attended_this_quarter",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_current_sponsor_name()
@@ -245,6 +253,23 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
             return _("never given")
         return format_html_join(
             mark_safe("<br>"), "{}", ((_consent_line(consent),) for consent in consents)
+        )
+
+    @admin.display(description=_("attended this quarter"))
+    def attended_this_quarter(self, laureate):
+        if not laureate.pk:
+            return "—"
+        start, end = quarter_of(timezone.localdate())
+        items = participations(laureate, start=start, end=end)
+        if not items:
+            return _("nothing recorded")
+        return format_html(
+            '<ul class="attended-this-quarter">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{} · {}</li>",
+                ((date_format(item.day, "SHORT_DATE_FORMAT"), item.label) for item in items),
+            ),
         )
 
     @admin.display(description=_("placements"))

@@ -24,3 +24,9 @@ class WorkshopsConfig(AppConfig):
 
         # /me/: the card of what is due next in this app.
         register_home_panel(workshops_panel)
+
+        from laureates.activities import register_participation
+        from workshops.animators import workshops_attended
+
+        # The report review page and the laureate's console page: sessions attended.
+        register_participation(workshops_attended)

@@ -1,5 +1,7 @@
 """The staff's review of activity reports: the answers are read-only, the review is not."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -16,6 +18,7 @@ from emergence.admin import object_error
 from emergence.history import HistoryAdmin
 from emergence.roles import may_read_confidential
 from emergence.spreadsheets import BooleanWidget, normalise
+from laureates.activities import participations, quarter_of
 from laureates.admin import StaffListFilter
 from laureates.models import Laureate
 from reports.admin.common import action_form_page
@@ -65,6 +68,9 @@ REPORT_FIELDS = (
     "carried_over_sections",
     # The placement the report asked about; its answer is in the search section.
     "placement",
+    # What the laureate took part in that quarter (workshops attended…), from the apps that
+    # record it (laureates/activities.py: reports never imports them).
+    "attended_this_quarter",
 )
 REVIEW_READONLY = ("reviewed_at", "reviewed_by")
 # In place of each confidential answer, for staff who may not read it.
@@ -290,6 +296,22 @@ class ActivityReportAdmin(HistoryAdmin):
     @admin.display(description=_("triage score (now)"))
     def triage_score(self, report):
         return report.laureate_triage_score
+
+    @admin.display(description=_("attended this quarter"))
+    def attended_this_quarter(self, report):
+        period = report.period
+        start, end = quarter_of(datetime.date(period.year, period.quarter * 3, 1))
+        items = participations(report.laureate, start=start, end=end)
+        if not items:
+            return gettext("nothing recorded")
+        return format_html(
+            '<ul class="attended-this-quarter">{}</ul>',
+            format_html_join(
+                "",
+                "<li>{} · {}</li>",
+                ((date_format(item.day, "SHORT_DATE_FORMAT"), item.label) for item in items),
+            ),
+        )
 
     @admin.display(description=_("sections carried over"))
     def carried_over_sections(self, report):

@@ -24,6 +24,8 @@ the latest sponsor answer and the laureate's report of      20  the sponsor's an
 that period disagree on whether they met                        laureate's answers differ
 2 points worse or more on any 1–5 scale since the           15  2 points worse or more
 previous report (stress: 2 points higher)                       since the last report: …
+registered for workshop sessions and absent from 2 or       15  absent from workshops
+more this school year (``Laureate.workshop_absences``)
 no sponsor meeting in the latest report only                10  no sponsor meeting this
                                                                 quarter
 the sponsor answered « not yet » (latest sponsor answer)    10  sponsor: no meeting this
@@ -104,6 +106,7 @@ WEIGHTS = {
     "studies": 20,
     "sponsor_mismatch": 20,
     "drop": 15,
+    "workshops": 15,
     "sponsor_1": 10,
     "sponsor_not_yet": 10,
     "project": 10,
@@ -127,7 +130,12 @@ REASONS = {
     "sponsor_1": gettext_lazy("no sponsor meeting this quarter"),
     "sponsor_not_yet": gettext_lazy("sponsor: no meeting this quarter"),
     "project": gettext_lazy("professional project stalled"),
+    "workshops": gettext_lazy("absent from workshops"),
 }
+
+#: Sessions missed in the school year (kept on the laureate by workshops' attendance) from
+#: which the team hears of it.
+WORKSHOP_ABSENCES = 2
 
 #: The 1–5 scales compared with the previous report; for stress, worse is higher.
 SCALES = {
@@ -244,6 +252,7 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
         "sponsor_lost": sponsor_said(["lost_contact"]),
         "sponsor_mismatch": sponsor_mismatch,
         "sponsor_not_yet": sponsor_said(["not_yet"]),
+        "workshops": Q(workshop_absences__gte=WORKSHOP_ABSENCES),
         **{f"drop_{scale}": condition for scale, condition in drops.items()},
     }
     queryset = queryset.annotate(

@@ -12,7 +12,8 @@ from workshops.services import series_feedback_request, session_reminders_send
 class Command(BaseCommand):
     help = (
         "Remind registered laureates and the animators of the sessions starting in the next "
-        "two days, and ask the attendees of finished sessions for feedback. Safe to run twice: nothing is sent twice."
+        "two days, and ask the attendees of finished sessions for feedback. Safe to run "
+        "twice: nothing is sent twice."
     )
 
     def add_arguments(self, parser):
