@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
+from emergence.charts import chart_svg
 from emergence.overview import (
     Headline,
     OverviewFilters,
@@ -31,19 +32,9 @@ from emergence.overview import (
 )
 from emergence.xlsx import MAX_TITLE_LENGTH, sheet_title, xlsx_sheet
 
-try:
-    from emergence.charts import chart_svg
-except ImportError:  # the overview's charts have not landed yet: tables only
-    chart_svg = None
-
 #: The stylesheets of the page (the charts' and the report's, print included), inlined in the
 #: standalone file written by the command.
 STYLESHEETS = ("css/overview_charts.css", "css/yearly_report.css")
-
-
-def school_year_of(day: datetime.date) -> int:
-    """The year the school year of ``day`` starts in (1 September)."""
-    return day.year if day.month >= 9 else day.year - 1
 
 
 def school_year_label(school_year: int) -> str:
@@ -177,23 +168,16 @@ def yearly_report_filename(*, school_year: int, extension: str) -> str:
 # The printable page --------------------------------------------------------------------------
 
 
-def _chart(table: Table) -> str:
-    """The table's chart as the overview draws it (an SVG without style or script, styled by
-    the overview's stylesheet), or "" without one."""
-    if chart_svg is None:
-        return ""
-    return chart_svg(table)
-
-
 def yearly_report_context(report: YearlyReport) -> dict:
     """What the printable page shows: the headline numbers, then each panel's tables with
-    their chart."""
+    their chart, drawn as the overview draws it (an SVG without style or script, styled by
+    ``static/css/overview_charts.css``)."""
     return {
         "report": report,
         "panels": [
             {
                 "panel": panel,
-                "tables": [{"table": table, "chart": _chart(table)} for table in panel.tables],
+                "tables": [{"table": table, "chart": chart_svg(table)} for table in panel.tables],
             }
             for panel in report.panels
         ],
@@ -201,10 +185,7 @@ def yearly_report_context(report: YearlyReport) -> dict:
 
 
 def _static_text(path: str) -> str:
-    found = finders.find(path)
-    if found is None:  # the charts' stylesheet, before the overview's charts land
-        return ""
-    with open(found, encoding="utf-8") as css:
+    with open(finders.find(path), encoding="utf-8") as css:
         return css.read()
 
 

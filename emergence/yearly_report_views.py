@@ -9,10 +9,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from emergence.admin_overview import school_year_of
 from emergence.roles import is_staff
 from emergence.yearly_report import (
     school_year_label,
-    school_year_of,
     yearly_report,
     yearly_report_context,
     yearly_report_filename,

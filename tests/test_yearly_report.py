@@ -243,7 +243,6 @@ def test_the_lead_sees_the_headline_each_table_and_the_download_link(
 
 
 def test_each_chart_is_drawn_beside_its_table(client, lead, fake_overview, programme):
-    pytest.importorskip("emergence.charts")
     client.force_login(lead)
     page = client.get(_url(school_year=2026)).content.decode()
     # The first table has a chart, the second (without one) only its numbers.
@@ -310,6 +309,21 @@ def test_the_page_with_every_app_s_figures_stays_within_the_overview_s_budget(
     # The overview's 25 queries, the session, the user and their permissions.
     with django_assert_max_num_queries(25 + 6):
         assert client.get(_url(school_year=2026)).status_code == 200
+
+
+def test_the_workbook_holds_every_app_s_tables(db):
+    LaureateFactory.create_batch(3, promotion=PromotionFactory(year=2026))
+    with translation.override("en"):
+        tables = [
+            table
+            for panel in overview.overview_panels(overview.OverviewFilters(school_year=2026))
+            for table in panel.tables
+        ]
+    assert tables, "the apps register their overview parts"
+    book = _book(yearly_report_xlsx(school_year=2026, language="en"))
+    assert len(book.sheetnames) == len(tables) + 2
+    headline = list(book["Headline numbers"].iter_rows(values_only=True))[1:]
+    assert headline and all(isinstance(value, int | float) for _label, value in headline)
 
 
 # The command ---------------------------------------------------------------------------------
