@@ -33,6 +33,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.utils import OperationalError  # noqa: E402
@@ -40,6 +41,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from emergence import roles  # noqa: E402
 from laureates.models import (  # noqa: E402
     Channel,
     FollowUp,
@@ -127,6 +129,8 @@ PAGES = [
     Page("laureate offers", "/offers/", as_user="laureate"),
     Page("admin offer list", "/admin/partners/offer/", as_user="staff"),
     Page("admin offer matches", "/admin/partners/offer/{offer}/matches/", as_user="staff"),
+    # The staff overview (the admin's index): every panel, for the programme lead's role.
+    Page("admin overview", "/admin/", as_user="lead"),
 ]
 
 # Who requests the pages: functions so they are looked up after the data is built.
@@ -134,6 +138,7 @@ USERS: dict[str, Callable[[], object]] = {
     "staff": lambda: User.objects.get(email="staff@bench.example.org"),
     "laureate": lambda: User.objects.get(email="laureate@bench.example.org"),
     "partner": lambda: User.objects.get(email="partner@bench.example.org"),
+    "lead": lambda: User.objects.get(email="lead@bench.example.org"),
 }
 
 
@@ -161,6 +166,8 @@ def build_base() -> None:
     staff = User.objects.create(
         email="staff@bench.example.org", password=hashed, is_staff=True, is_superuser=True
     )
+    lead = User.objects.create(email="lead@bench.example.org", password=hashed, is_staff=True)
+    lead.groups.add(Group.objects.get(name=roles.LEAD))
     Promotion.objects.bulk_create(Promotion(year=year) for year in range(2009, 2027))
     companies = Company.objects.bulk_create(
         [Company(name="Conseil Horizon"), Company(name="Banque Solidaire")]

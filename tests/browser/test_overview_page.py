@@ -1,0 +1,66 @@
+"""The staff overview in Chromium: the demo's programme lead (a role, not a superuser) opens
+/admin/ and sees the panels, their charts and their tables, with the Content-Security-Policy
+on; the filters work from the keyboard."""
+
+import pytest
+from playwright.sync_api import expect
+
+from laureates.demo import LEAD_EMAIL, PASSWORD
+from laureates.models import Promotion
+
+pytestmark = pytest.mark.browser
+
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.effectiveDirective} blocked ${event.blockedURI}`);
+});
+"""
+
+
+def test_lead_sees_the_overview_with_charts_and_tables_and_filters_by_keyboard(demo, page):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.context.add_init_script(script=RECORD_VIOLATIONS)
+    page.goto("/admin/login/")
+    page.locator("input[name=username]").fill(LEAD_EMAIL)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.goto("/admin/")
+
+    expect(page.locator("#overview")).to_be_visible()
+    for key in ("reports", "triage", "answers", "sponsorships", "workshops", "partners"):
+        expect(page.locator(f"#panel-{key}")).to_be_visible()
+    charts = page.locator("#overview svg.pygal-chart")
+    assert charts.count() >= 10
+    expect(charts.first).to_be_visible()
+    assert charts.first.get_attribute("aria-hidden") == "true"
+    # Each chart drew something: its bars or lines, styled by the stylesheet (not black).
+    assert page.locator("#figure-reports_status svg .series").count() >= 1
+    fill = page.evaluate(
+        "getComputedStyle(document.querySelector('#overview svg .plot > .background')).fill"
+    )
+    assert fill in ("rgb(255, 255, 255)", "#ffffff")
+    tables = page.locator("#overview table.overview-table")
+    assert tables.count() >= 10
+    expect(page.locator("#figure-reports_status table tbody tr").first).to_be_visible()
+    # The numbers open the lists behind them.
+
+    assert page.locator("#figure-reports_status table a").count() >= 1
+    # The list of applications is still on the page.
+    expect(page.locator("#app-list")).to_be_attached()
+    assert page.evaluate("window.__cspViolations") == []
+
+    # The filters by keyboard: the labelled box, then the button, then Enter.
+    promotion = Promotion.objects.order_by("-year").first()
+    box = page.locator("#id_promotion")
+    assert page.locator("label[for=id_promotion]").count() == 1
+    box.focus()
+    box.select_option(str(promotion.pk))
+    for _field in ("track", "referent", "button"):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: f"promotion={promotion.pk}" in url)
+    expect(page.locator("#overview")).to_be_visible()
+    assert f"promotion__id__exact={promotion.pk}" in page.content()
+    assert page.evaluate("window.__cspViolations") == []
