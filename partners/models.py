@@ -635,6 +635,10 @@ class DonationQuerySet(models.QuerySet):
             return self.none()
         if user.is_staff and user.has_perm("partners.view_donation"):
             return self
+        return self.of_donor(user)
+
+    def of_donor(self, user):
+        """The donations ``user`` gave, as a laureate or a staff co-opter."""
         return self.filter(
             Q(referral__coopter__laureate__user=user) | Q(referral__coopter__staff_member=user)
         )

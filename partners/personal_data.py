@@ -24,6 +24,7 @@ from laureates.models import Laureate
 from partners.models import (
     Company,
     CoOpter,
+    Donation,
     Introduction,
     IntroductionStatus,
     Offer,
@@ -89,6 +90,20 @@ def _export(user) -> Export:
             for row in coopter.referrals.select_related("candidate_laureate__user").order_by(
                 "referred_on"
             )
+        ]
+    # Donations and their receipts: a tax record the programme keeps, an erasure aside.
+    donations = Donation.objects.of_donor(user).order_by("receipt_year", "receipt_number")
+    if donations:
+        sections[_("Donations")] = [
+            {
+                _("Receipt"): row.receipt_label,
+                _("Amount (€)"): row.amount,
+                _("Received on"): row.received_on,
+                _("Name on the receipt"): row.donor_name,
+                _("Address on the receipt"): f"{row.donor_address}, {row.donor_postcode} "
+                f"{row.donor_city}",
+            }
+            for row in donations
         ]
     as_candidate = Referral.objects.filter(candidate_laureate__user=user).order_by("referred_on")
     if as_candidate:

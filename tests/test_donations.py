@@ -520,3 +520,15 @@ def test_the_demo_lead_co_opts_and_downloads_her_receipt(settings, client):
     assert "2026-0001" in pdf_text(response.content)
     call_command("seed_demo", stdout=None)  # seeding again issues no second receipt
     assert Donation.objects.count() == 2
+
+
+def test_the_donors_data_download_lists_their_receipts(laureate, partnerships_staff):
+    from django.utils import translation
+
+    from emergence.personal_data import personal_data_export
+
+    confirm(hired(coopter=CoOpterFactory(laureate=laureate)), partnerships_staff)
+    with translation.override("en"):
+        sections = personal_data_export(user=laureate.user)
+    assert [row["Receipt"] for row in sections["Donations"]] == ["2026-0001"]
+    assert sections["Donations"][0]["Address on the receipt"] == "3 rue Haute, 69001 Lyon"
