@@ -313,3 +313,26 @@ def test_the_session_list_costs_the_same_queries_at_two_sizes(
     with django_assert_max_num_queries(len(small)):
         response = workshops_client.get(LIST)
     assert response.context["cl"].result_count == 22
+
+
+def test_proposing_from_the_admin_shows_each_new_sessions_warnings(
+    workshops_client, workshops_staff, english
+):
+    # The whole window is exams: the proposal has no other day, and says so.
+    KeyDateFactory(
+        label="Partiels",
+        date=datetime.date(2027, 1, 4),
+        exams_end=datetime.date(2027, 1, 15),
+        window_starts=datetime.date(2027, 1, 9),
+        window_ends=datetime.date(2027, 1, 10),
+    )
+    series = SeriesFactory(lead=workshops_staff)
+
+    response = workshops_client.post(
+        reverse("admin:workshops_workshopseries_changelist"),
+        {"action": "propose_sessions", "_selected_action": [series.pk]},
+    )
+
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert series.sessions.count() == 1
+    assert any("During the exams: Partiels." in t for t in texts)
