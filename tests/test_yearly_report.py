@@ -186,6 +186,11 @@ def test_the_workbook_is_written_in_the_language_asked(fake_overview, programme)
     assert "[en]" in " ".join(str(cell) for cell in _all_cells(english))
     assert "[fr]" in " ".join(str(cell) for cell in _all_cells(french))
     assert "[en]" not in " ".join(str(cell) for cell in _all_cells(french))
+    # The report's own words: « Année scolaire », « Filière » are in the catalogue already.
+    french_about = [row[0] for row in french.worksheets[-1].iter_rows(values_only=True)]
+    english_about = [row[0] for row in english.worksheets[-1].iter_rows(values_only=True)]
+    assert "Année scolaire" in french_about and "Filière" in french_about
+    assert "School year" in english_about and "Track" in english_about
     with translation.override("fr"):
         assert french.sheetnames[0] == gettext("Headline numbers")
         assert french.sheetnames[-1] == gettext("About this report")
