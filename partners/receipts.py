@@ -6,6 +6,7 @@ The receipt is a French tax document: it is always rendered in French, whatever 
 language of the person who downloads it.
 """
 
+import logging
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -119,6 +120,8 @@ def receipt_html(donation: Donation) -> str:
 def receipt_pdf(donation: Donation) -> bytes:
     """The receipt as a PDF (A4, one page)."""
     # Imported here: WeasyPrint loads Pango when imported, which only this function needs.
+    # WeasyPrint logs its steps at INFO, ten lines a receipt: only its warnings are news.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     from weasyprint import HTML
 
     return HTML(string=receipt_html(donation)).write_pdf()
