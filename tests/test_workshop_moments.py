@@ -166,11 +166,11 @@ def test_medicine_sessions_are_proposed_on_saturdays_and_never_on_a_public_holid
     assert day_of(by_moment(created)[Moment.COMPETITIVE_EXAMS]) == datetime.date(2027, 5, 15)
 
 
-def test_the_proposal_avoids_exam_days_and_the_days_of_another_series_of_the_track(
+def test_the_proposal_avoids_exams_and_days_taken_by_the_track_or_by_its_staff_lead(
     workshops_staff,
 ):
     # A window of three Saturdays: the first is an exam day, the second has another series'
-    # session; the third is left.
+    # session, the third one of the staff lead's; the Sunday before it is left.
     KeyDateFactory(
         kind=Moment.MOCK_EXAMS,
         date=datetime.date(2027, 3, 20),
@@ -184,10 +184,14 @@ def test_the_proposal_avoids_exam_days_and_the_days_of_another_series_of_the_tra
     )
     SessionFactory(starts_at=paris(2027, 3, 13, 10))
     series = SeriesFactory(lead=workshops_staff)
+    # Its staff lead is due at a prépa session on the last Saturday: the Sunday is left.
+    SessionFactory(
+        series__lead=workshops_staff, series__track=Track.PREPA, starts_at=paris(2027, 3, 20, 9)
+    )
 
     created, _missing = series_propose_sessions(series=series)
 
-    assert day_of(by_moment(created)[Moment.MOCK_EXAMS]) == datetime.date(2027, 3, 20)
+    assert day_of(by_moment(created)[Moment.MOCK_EXAMS]) == datetime.date(2027, 3, 14)
 
 
 # Warnings ----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime
 import functools
 
 import holidays
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -99,11 +100,18 @@ def proposed_day(
 
 
 def busy_days(*, series: WorkshopSeries) -> set[datetime.date]:
-    """Days a new session of the series should avoid: its track's exams that school year and
-    the days of the track's other sessions (its own included)."""
-    starts = Session.objects.filter(
-        series__track=series.track, series__school_year=series.school_year
-    ).values_list("starts_at", flat=True)
+    """Days a new session of the series should avoid: its track's exams that school year, the
+    days of the track's other sessions (its own included) and of any session its staff lead or
+    one of its animators is due at."""
+    starts = (
+        Session.objects.filter(
+            Q(series__track=series.track, series__school_year=series.school_year)
+            | Q(series__lead_id=series.lead_id)
+            | Q(series__animators__in=series.animators.all())
+        )
+        .distinct()
+        .values_list("starts_at", flat=True)
+    )
     return exam_days(series.key_dates()) | {timezone.localdate(s) for s in starts}
 
 
