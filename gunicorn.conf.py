@@ -18,6 +18,9 @@ keepalive = 5
 # Each worker is replaced after about this many requests, so that no slow leak grows forever.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = 100
+# No control socket (gunicorn 27 opens one in ~/.gunicorn by default): two servers on one
+# machine (make serve next to a test's) would share it.
+control_socket_disable = True
 # The access log on the standard output, the server's own messages on the standard error;
 # gunicorn's loggers do not pass their lines on to the app's root logger, so each is printed
 # once. Each line: the X-Forwarded-For the proxy sent, the peer, the request, the status,
