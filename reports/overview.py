@@ -258,7 +258,11 @@ def triage_panel(filters: OverviewFilters, today: datetime.date) -> Panel:
             label = str(REASONS[rule])
         confidential = rule in CONFIDENTIAL_RULES or rule == "drop"
         reason_rows.append([label, None if confidential and hidden else counts[rule]])
-        reason_links.append([None, None])
+        # The triage list filters by a reason (never by one read from confidential answers).
+        link = None
+        if rule in REASONS and not confidential:
+            link = overview_link(LAUREATES_LIST, reason=rule, **laureate_params(filters))
+        reason_links.append([None, link])
     reasons = Table(
         key="attention_reasons",
         title=gettext("Laureates needing attention, by reason"),

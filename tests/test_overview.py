@@ -570,3 +570,16 @@ def test_yearly_report_link_names_the_school_year(programme, lead_client):
 
 def test_today_is_frozen_in_the_fixture(programme):
     assert timezone.now() == NOW
+
+
+def test_a_reason_count_opens_the_triage_list_of_that_reason(programme, lead_client):
+    from reports.triage import REASONS
+
+    found = table(overview_panels(OverviewFilters()), "attention_reasons")
+    row = next(i for i, line in enumerate(found.rows) if line[0] == str(REASONS["overdue"]))
+    page = lead_client.get(found.links[row][1])
+    names = {laureate.pk for laureate in page.context["cl"].result_list}
+    assert names == {programme["names"]["L3"].pk, programme["names"]["L4"].pk}
+    # No link for a reason read from confidential answers.
+    stress = next(i for i, line in enumerate(found.rows) if line[0] == str(REASONS["stress"]))
+    assert found.links[stress][1] is None

@@ -37,8 +37,10 @@ from reports.models import (
     TriageState,
 )
 from reports.triage import (
+    CONFIDENTIAL_RULES,
     NEEDS_ATTENTION,
     NEXT_CONTACT_DAYS,
+    REASONS,
     TRIAGE_ORDER,
     URGENT,
     my_queue,
@@ -92,6 +94,28 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
             return needing_attention(queryset, minimum=URGENT)
         if self.value() == "no":
             return queryset.filter(triage_score__lt=NEEDS_ATTENTION)
+        return queryset
+
+
+class TriageReasonFilter(admin.SimpleListFilter):
+    """The laureates for whom one triage reason holds (the overview links its counts here).
+    The reasons read from confidential answers are not offered: the list would name who
+    has them."""
+
+    title = _("triage reason")
+    parameter_name = "reason"
+
+    def lookups(self, request, model_admin):
+        return [
+            (rule, gettext("flagged by a staff member") if rule == "flag" else REASONS[rule])
+            for rule in REASONS
+            if rule not in CONFIDENTIAL_RULES
+        ]
+
+    def queryset(self, request, queryset):
+        rule = self.value()
+        if rule in REASONS and rule not in CONFIDENTIAL_RULES:
+            return queryset.filter(**{f"triage_{rule}": True})
         return queryset
 
 
@@ -218,6 +242,7 @@ class TriageLaureateAdmin(LaureateAdmin):
         *LaureateAdmin.list_filter,
         MyQueueFilter,
         NeedsAttentionFilter,
+        TriageReasonFilter,
         TriageStateFilter,
         ("triage__assigned_to", StaffListFilter),
         NotStartedFilter,
@@ -248,6 +273,7 @@ class TriageLaureateAdmin(LaureateAdmin):
     TRIAGE_FILTERS = (
         MyQueueFilter,
         NeedsAttentionFilter,
+        TriageReasonFilter,
         TriageStateFilter,
         "triage__assigned_to",
         NotStartedFilter,
