@@ -340,3 +340,22 @@ def test_proposing_from_the_admin_shows_each_new_sessions_warnings(
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert series.sessions.count() == 1
     assert any("During the exams: Partiels." in t for t in texts)
+
+
+def test_the_series_and_session_pages_show_the_warnings_where_staff_adjust_dates(
+    workshops_client, english
+):
+    KeyDateFactory(kind=Moment.START_OF_YEAR, label="Rentrée", date=datetime.date(2026, 9, 1))
+    session = SessionFactory(moment=Moment.START_OF_YEAR, starts_at=paris(2027, 1, 16, 14))
+
+    pages = [
+        workshops_client.get(reverse(name, args=[pk])).content.decode()
+        for name, pk in [
+            ("admin:workshops_workshopseries_change", session.series.pk),
+            ("admin:workshops_session_change", session.pk),
+        ]
+    ]
+    add_page = workshops_client.get(reverse("admin:workshops_session_add"))
+
+    assert all("⚠ Outside its moment’s window: 110 days after it closes" in p for p in pages)
+    assert add_page.status_code == 200
