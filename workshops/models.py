@@ -12,7 +12,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Avg, Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -173,21 +173,6 @@ class KeyDate(models.Model):
 class WorkshopSeriesQuerySet(models.QuerySet):
     def with_session_count(self):
         return self.annotate(session_count=Count("sessions", distinct=True))
-
-    def awaiting_feedback_from(self, laureate: Laureate, now: datetime.datetime | None = None):
-        """Series the laureate attended, whose last session is over, not yet rated by them."""
-        return (
-            self.annotate(last_end=Max("sessions__ends_at"))
-            .filter(last_end__lt=now or timezone.now())
-            .filter(
-                Exists(
-                    Registration.objects.filter(
-                        session__series=OuterRef("pk"), laureate=laureate, attended=True
-                    )
-                )
-            )
-            .exclude(Exists(Feedback.objects.filter(series=OuterRef("pk"), laureate=laureate)))
-        )
 
 
 class WorkshopSeries(models.Model):

@@ -39,12 +39,14 @@ def _export(user) -> Export:
     feedback = [
         {
             _("Series"): str(row.series),
+            _("Session"): str(row.session or ""),
             _("Rating"): row.rating,
+            _("What helped"): row.helped,
             _("Comment"): row.comment,
             _("Given on"): row.created_at,
         }
         for row in Feedback.objects.filter(laureate__user=user)
-        .select_related("series")
+        .select_related("series", "session")
         .order_by("created_at")
     ]
     animated = [
