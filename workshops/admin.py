@@ -131,20 +131,31 @@ class SessionInline(admin.TabularInline):
         "video_url",
         "capacity",
         "days_before_key_date",
+        "warnings",
         "published_at",
         "attendance_rate",
         "average_rating",
     )
-    readonly_fields = ("days_before_key_date", "published_at", "attendance_rate", "average_rating")
+    readonly_fields = (
+        "days_before_key_date",
+        "warnings",
+        "published_at",
+        "attendance_rate",
+        "average_rating",
+    )
     extra = 0
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_key_date().with_attendance()
+        return super().get_queryset(request).with_checks().with_attendance()
 
     @admin.display(description=_("days before its key date"))
     def days_before_key_date(self, session):
         return _days_before(session)
+
+    @admin.display(description=_("warnings"))
+    def warnings(self, session):
+        return _warnings_html(session)
 
     @admin.display(description=_("attendance"))
     def attendance_rate(self, session):
@@ -305,6 +316,15 @@ def _conflict_message(session: Session, other: Session) -> str:
     ) % {"session": session, "other": other, "series": other.series}
 
 
+def _warnings_html(session) -> str:
+    if session.pk is None:  # the inline's blank row
+        return "—"
+    found = session_warnings(session)
+    if not found:
+        return "—"
+    return format_html_join(mark_safe("<br>"), "⚠ {}", ((w,) for w in found))
+
+
 def _days_before(session) -> str:
     return key_moment_position(session)
 
@@ -364,9 +384,9 @@ class SessionAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     show_full_result_count = False
     actions = ["publish"]
-    readonly_fields = ("published_at", "days_before_key_date", "attendance_sheet")
+    readonly_fields = ("published_at", "days_before_key_date", "warnings", "attendance_sheet")
     fieldsets = (
-        (None, {"fields": ("series", "moment", "days_before_key_date", "theme")}),
+        (None, {"fields": ("series", "moment", "days_before_key_date", "warnings", "theme")}),
         (_("When and where"), {"fields": ("starts_at", "ends_at", "place", "video_url")}),
         (None, {"fields": ("capacity", "published_at", "attendance_sheet", "animator_note")}),
     )
@@ -385,10 +405,7 @@ class SessionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("warnings"))
     def warnings(self, session):
-        found = session_warnings(session)
-        if not found:
-            return "—"
-        return format_html_join(mark_safe("<br>"), "⚠ {}", ((w,) for w in found))
+        return _warnings_html(session)
 
     @admin.display(description=_("registered / capacity"))
     def places(self, session):
