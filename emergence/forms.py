@@ -1,5 +1,6 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, _unicode_ci_compare
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +27,16 @@ class EmailPasswordResetForm(PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def get_users(self, email):
+        """Django's, looked up through the unique index on lower(email) (Django's own compares
+        UPPER(email), which reads the whole user table on PostgreSQL)."""
+        users = get_user_model().objects.by_email(email).filter(is_active=True)
+        return (
+            user
+            for user in users
+            if user.has_usable_password() and _unicode_ci_compare(email, user.email)
+        )
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         # Through the outbox, like every e-mail: the request writes a row, a task sends it.

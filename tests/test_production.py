@@ -328,6 +328,23 @@ def test_the_e_mail_look_up_compares_the_indexed_expression():
     assert 'LOWER("emergence_user"."email") = ines@example.org' in sql
 
 
+@pytest.mark.django_db
+def test_the_password_reset_finds_the_account_through_the_indexed_expression():
+    from django.test.utils import CaptureQueriesContext
+
+    from emergence.forms import EmailPasswordResetForm
+
+    user = UserFactory(email="ines.petit@example.org")
+    user.set_password("a-long-enough-password-2026")
+    user.save()
+    with CaptureQueriesContext(connection) as queries:
+        found = list(EmailPasswordResetForm().get_users("Ines.Petit@Example.org"))
+    assert found == [user]
+    (query,) = [q["sql"] for q in queries.captured_queries]
+    assert 'LOWER("emergence_user"."email")' in query
+    assert "UPPER" not in query
+
+
 def plan(queryset) -> str:
     with connection.cursor() as cursor:
         # A small test table is read whole anyway; without sequential scans, the planner uses
