@@ -44,15 +44,22 @@ STYLE = Style(
     opacity_hover="1",
     transition="0ms",
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
-    title_font_size=18,
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=14,
-    value_font_size=13,
+    title_font_size=20,
+    label_font_size=16,
+    major_label_font_size=16,
+    legend_font_size=17,
+    value_font_size=16,
+    tooltip_font_size=16,
+    # Lines thick enough to tell their dashes apart, on screen and on paper.
+    stroke_width="3",
+    stroke_width_hover="4",
     colors=COLOURS,
 )
 
 CHART_CLASSES = {"bar": pygal.Bar, "stacked": pygal.StackedBar, "line": pygal.Line}
+HORIZONTAL_CLASSES = {"bar": pygal.HorizontalBar, "stacked": pygal.HorizontalStackedBar}
+#: Labels longer than this lay a bar chart horizontally.
+LONG_LABEL = 14
 
 
 def _config(**extra) -> dict:
@@ -68,7 +75,7 @@ def _config(**extra) -> dict:
         "truncate_label": 20,
         "print_values": False,
         "show_y_guides": True,
-        "dots_size": 4,
+        "dots_size": 5,
         "margin": 12,
         **extra,
     }
@@ -111,16 +118,35 @@ def chart_svg(table: Table) -> SafeString:
     chart = table.chart
     if chart is None or not table.rows:
         return mark_safe("")
-    options = {"title": table.title, "x_labels": [_label(row[0]) for row in table.rows]}
+    rows = list(table.rows)
+    if all(_number(row[column]) is None for row in rows for column in chart.series):
+        return mark_safe("")  # nothing to draw: the table says so
+    labels = [_label(row[0]) for row in rows]
+    options = {
+        "title": table.title,
+        # One series needs no legend: the title names it.
+        "show_legend": len(chart.series) > 1,
+        # A few round steps on the value axis rather than one per unit.
+        "max_scale": 6,
+    }
     if chart.y_range is not None:
         options["range"] = chart.y_range
+    chart_class = CHART_CLASSES[chart.kind]
     if chart.kind == "line":
         options["allow_interruptions"] = True
-    else:
-        options["x_label_rotation"] = 20 if len(table.rows) > 6 else 0
-    drawing = CHART_CLASSES[chart.kind](**_config(**options))
+    elif max(len(label) for label in labels) > LONG_LABEL:
+        # Long labels (reasons, companies) read across: bars laid horizontally, the
+        # table's first row on top.
+        chart_class = HORIZONTAL_CLASSES[chart.kind]
+        rows.reverse()
+        labels.reverse()
+        legend = 40 * ((len(chart.series) + 3) // 4) if len(chart.series) > 1 else 0
+        options["height"] = max(240, 90 + 34 * len(labels) + legend)
+        options["truncate_label"] = 30
+    options["x_labels"] = labels
+    drawing = chart_class(**_config(**options))
     for column in chart.series:
-        values = [_number(row[column]) for row in table.rows]
+        values = [_number(row[column]) for row in rows]
         drawing.add(str(table.columns[column]), values)
     return mark_safe(_clean(drawing.render(is_unicode=True), label=table.key))
 
