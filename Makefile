@@ -55,7 +55,7 @@ SERVE_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" DEBUG=false \
 serve: $(DEV)
 	@test -n "$$CELERY_BROKER_URL" || { echo "make serve needs CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) and, for PostgreSQL, DATABASE_URL." >&2; exit 2; }
 	$(SERVE_ENV) $(VENV)/bin/honcho start --no-colour release
-	@echo "  Emergence (DEBUG off): http://127.0.0.1:$(PORT)/   e-mails: sent-emails/ unless EMAIL_URL says otherwise"
+	@echo "  Emergence (DEBUG off): http://localhost:$(PORT)/   e-mails: sent-emails/ unless EMAIL_URL says otherwise"
 	$(SERVE_ENV) $(VENV)/bin/honcho start --no-colour --port $(PORT) web worker beat
 
 test: $(DEV)

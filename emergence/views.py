@@ -88,11 +88,13 @@ def healthz(request):
 def healthz_deep(request):
     """The database, the broker, the worker's and the beat's heartbeats and the outbox backlog,
     each with its age (emergence/health.py): for staff, or with HEALTHZ_TOKEN in the
-    X-Healthz-Token header or ?token=. Anyone else gets a 404 that says nothing."""
+    X-Healthz-Token header or ?token=. Anyone else gets a 404 that says nothing. 503 when the
+    database or the broker is down, as /healthz; a late worker, beat or outbox is told by the
+    report's "status" ("late"), the site itself still serving."""
     if not (roles.is_staff(request.user) or _healthz_token_given(request)):
         raise Http404
     report = health.health_deep()
-    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+    return JsonResponse(report, status=503 if report["status"] == "down" else 200)
 
 
 def _healthz_token_given(request) -> bool:

@@ -246,7 +246,7 @@ def test_without_a_token_setting_no_token_opens_the_deep_health_check(client, de
 
 
 @pytest.mark.django_db
-def test_the_deep_health_check_answers_503_when_the_worker_was_never_seen(
+def test_a_worker_never_seen_is_told_in_the_report_while_the_site_answers_200(
     client, deep, settings, monkeypatch
 ):
     from emergence import health
@@ -254,8 +254,22 @@ def test_the_deep_health_check_answers_503_when_the_worker_was_never_seen(
     settings.CELERY_BROKER_URL = "redis://broker.example.org:6379/0"
     monkeypatch.setattr(health, "broker_answers", lambda: True)
     response = client.get(deep, headers={"X-Healthz-Token": TOKEN})
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json()["status"] == "late"
     assert response.json()["worker"]["status"] == "missing"
+
+
+@pytest.mark.django_db
+def test_the_deep_health_check_answers_503_when_the_broker_is_down(
+    client, deep, settings, monkeypatch
+):
+    from emergence import health
+
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    monkeypatch.setattr(health, "broker_answers", lambda: False)
+    response = client.get(deep, headers={"X-Healthz-Token": TOKEN})
+    assert response.status_code == 503
+    assert response.json()["status"] == "down"
 
 
 # SQLite for a few people at once ---------------------------------------------------------------
