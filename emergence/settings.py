@@ -404,10 +404,6 @@ DONATION_RECEIPT_ORGANISATION = {
 # "django" logger is emptied (its console handler, on in DEBUG, printed each of its lines a
 # second time through the root); runserver's request lines ("django.server") keep theirs.
 # gunicorn writes its access log to the standard output itself (gunicorn.conf.py).
-# Logging: every line once, on the standard error, from the root logger. Django's own
-# "django" logger is emptied (its console handler, on in DEBUG, printed each of its lines a
-# second time through the root); runserver's request lines ("django.server") keep theirs.
-# gunicorn writes its access log to the standard output itself (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -421,14 +417,6 @@ LOGGING = {
 # X-Healthz-Token header or as ?token=); unset, only staff. A worker's or the beat's heartbeat
 # older than HEALTHZ_LATE_SECONDS, or an unsent e-mail older than HEALTHZ_OUTBOX_LATE_SECONDS,
 # makes its "status" "late".
-HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
-HEALTHZ_LATE_SECONDS = int(env_str("HEALTHZ_LATE_SECONDS", "300"))
-HEALTHZ_OUTBOX_LATE_SECONDS = int(env_str("HEALTHZ_OUTBOX_LATE_SECONDS", "3600"))
-
-# /healthz/deep (emergence/health.py): for staff, or for a monitor sending this token (in the
-# X-Healthz-Token header or as ?token=); unset, only staff. A worker's or the beat's heartbeat
-# older than HEALTHZ_LATE_SECONDS, or an unsent e-mail older than HEALTHZ_OUTBOX_LATE_SECONDS,
-# makes it answer 503.
 HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN")
 HEALTHZ_LATE_SECONDS = int(env_str("HEALTHZ_LATE_SECONDS", "300"))
 HEALTHZ_OUTBOX_LATE_SECONDS = int(env_str("HEALTHZ_OUTBOX_LATE_SECONDS", "3600"))
