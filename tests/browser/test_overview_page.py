@@ -3,12 +3,18 @@
 on; the filters work from the keyboard."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from laureates.demo import LEAD_EMAIL, PASSWORD
 from laureates.models import Promotion
 
 pytestmark = pytest.mark.browser
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
@@ -49,6 +55,12 @@ def test_lead_sees_the_overview_with_charts_and_tables_and_filters_by_keyboard(d
     # The list of applications is still on the page.
     expect(page.locator("#app-list")).to_be_attached()
     assert page.evaluate("window.__cspViolations") == []
+    violations = [
+        f"{v['impact']} {v['id']}: {v['nodes'][0]['target']}"
+        for v in Axe().run(page, options=AXE_OPTIONS).response["violations"]
+        if v["impact"] in ("critical", "serious")
+    ]
+    assert violations == []
 
     # The filters by keyboard: the labelled box, then the button, then Enter.
     promotion = Promotion.objects.order_by("-year").first()
@@ -64,3 +76,7 @@ def test_lead_sees_the_overview_with_charts_and_tables_and_filters_by_keyboard(d
     expect(page.locator("#overview")).to_be_visible()
     assert f"promotion__id__exact={promotion.pk}" in page.content()
     assert page.evaluate("window.__cspViolations") == []
+
+    # On a phone the page is no wider than the screen: tables wrap, charts shrink.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
