@@ -16,9 +16,12 @@ app.autodiscover_tasks()
 # beat's "heartbeat" entry (emergence.tasks.heartbeat) keeps both fresh.
 @worker_ready.connect
 def _worker_started(**kwargs) -> None:
+    from django.db import connection
+
     from emergence.health import WORKER, heartbeat_record
 
     heartbeat_record(name=WORKER)
+    connection.close()  # the worker's main process runs no task: no connection left idle
 
 
 @beat_init.connect
