@@ -8,7 +8,7 @@ from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -170,17 +170,24 @@ def _attendance_rate(session) -> str:
     """« 8 / 10 (80 %) »: present among the registered whose attendance was taken."""
     if session.attendance_rate is None:
         return "—"
-    return f"{session.present_count} / {session.marked_count} ({session.attendance_rate:.0%})"
+    return _("%(present)d / %(marked)d (%(rate)d%%)") % {
+        "present": session.present_count,
+        "marked": session.marked_count,
+        "rate": round(session.attendance_rate * 100),
+    }
 
 
 def _average_rating(session) -> str:
     if not session.rating_count:
         return "—"
     return ngettext(
-        "%(average).1f / 5 (%(count)d rating)",
-        "%(average).1f / 5 (%(count)d ratings)",
+        "%(average)s / 5 (%(count)d rating)",
+        "%(average)s / 5 (%(count)d ratings)",
         session.rating_count,
-    ) % {"average": session.average_rating, "count": session.rating_count}
+    ) % {
+        "average": number_format(session.average_rating, 1),
+        "count": session.rating_count,
+    }
 
 
 @admin.register(WorkshopSeries)
