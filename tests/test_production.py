@@ -89,6 +89,13 @@ def test_the_celery_commands_load_the_app_and_accept_their_options(process):
     assert result.returncode == 0, result.stderr
 
 
+def test_make_serve_asks_for_a_broker_before_starting_anything():
+    result = run(["make", "--old-file=.venv/.installed-dev", "serve"])
+    assert result.returncode != 0
+    assert "make serve needs CELERY_BROKER_URL" in result.stderr
+    assert "honcho" not in result.stdout
+
+
 def test_the_beat_scheduler_of_the_procfile_is_the_one_the_settings_name(settings):
     args = shlex.split(procfile()["beat"])
     assert args[args.index("--scheduler") + 1] == settings.CELERY_BEAT_SCHEDULER
