@@ -367,9 +367,7 @@ class SessionQuerySet(models.QuerySet):
         taken), each one subquery."""
 
         def scalar(queryset, aggregate):
-            return Subquery(
-                queryset.order_by().values("session").annotate(v=aggregate).values("v")
-            )
+            return Subquery(queryset.order_by().values("session").annotate(v=aggregate).values("v"))
 
         ratings = Feedback.objects.filter(session=OuterRef("pk"))
         confirmed = Registration.objects.filter(
