@@ -27,6 +27,7 @@ from tests.workshops_factories import (
 )
 from workshops.animators import animator_reminders_send
 from workshops.models import AnimatorChange, Feedback, Session
+from workshops.tasks import send_session_reminders
 from workshops.services import (
     attendance_record,
     feedback_give,
@@ -471,6 +472,17 @@ def test_absent_once_then_present_is_no_triage_reason(series):
     laureate.refresh_from_db()
     assert laureate.workshop_absences == 0
     assert not with_triage(Laureate.objects.filter(pk=laureate.pk)).get().triage_workshops
+
+
+def test_a_new_school_year_starts_the_absences_from_zero(series):
+    laureate = MedicineLaureateFactory()
+    absent_twice(laureate, series)
+
+    with time_machine.travel(paris(2027, 9, 2, 8)):
+        send_session_reminders()
+
+    laureate.refresh_from_db()
+    assert laureate.workshop_absences == 0
 
 
 def test_the_report_review_page_lists_the_workshops_attended_that_quarter(

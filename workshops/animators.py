@@ -27,6 +27,7 @@ from workshops.models import (
     RegistrationStatus,
     Session,
     WorkshopSeries,
+    school_year_of,
 )
 
 ANIMATOR_REMINDER_DAYS_BEFORE = 2
@@ -205,9 +206,11 @@ def attendance_is_open(session: Session, now: datetime.datetime | None = None) -
 # What attendance tells the team ---------------------------------------------------------
 
 
-def absences_refresh(*, laureate_ids, school_year: str) -> None:
+def absences_refresh(*, laureate_ids, school_year: str | None = None) -> None:
     """Rewrite ``Laureate.workshop_absences`` of these laureates: the sessions of
-    ``school_year`` they were registered for and missed (attendance_record calls it)."""
+    ``school_year`` (the current one by default) they were registered for and missed
+    (attendance_record calls it)."""
+    school_year = school_year or school_year_of(timezone.localdate())
     missed = (
         Registration.objects.filter(
             laureate=OuterRef("pk"),
@@ -223,6 +226,14 @@ def absences_refresh(*, laureate_ids, school_year: str) -> None:
     Laureate.objects.filter(pk__in=laureate_ids).update(
         workshop_absences=Coalesce(Subquery(missed), 0)
     )
+
+
+def absences_new_school_year() -> int:
+    """Daily: recount the laureates who have absences, so that a new school year starts
+    them from zero (safe to run any day). Returns how many were recounted."""
+    ids = list(Laureate.objects.filter(workshop_absences__gt=0).values_list("pk", flat=True))
+    absences_refresh(laureate_ids=ids)
+    return len(ids)
 
 
 def workshops_attended(laureate, *, start: datetime.date, end: datetime.date):

@@ -232,15 +232,12 @@ def session_fill_from_waiting_list(
 @transaction.atomic
 def attendance_record(*, session: Session, attended: set[int]) -> int:
     """Mark who came among the confirmed registrations (``attended``: registration ids);
-    the others are marked absent, and each one's count of absences of the school year
-    (read by the triage score) is rewritten. Returns how many came."""
+    the others are marked absent, and each one's count of absences of the current school
+    year (read by the triage score) is rewritten. Returns how many came."""
     registrations = session.registrations.confirmed()
     registrations.filter(pk__in=attended).update(attended=True)
     registrations.exclude(pk__in=attended).update(attended=False)
-    absences_refresh(
-        laureate_ids=list(registrations.values_list("laureate_id", flat=True)),
-        school_year=session.series.school_year,
-    )
+    absences_refresh(laureate_ids=list(registrations.values_list("laureate_id", flat=True)))
     return registrations.filter(attended=True).count()
 
 
