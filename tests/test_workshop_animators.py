@@ -27,13 +27,13 @@ from tests.workshops_factories import (
 )
 from workshops.animators import animator_reminders_send
 from workshops.models import AnimatorChange, Feedback, Session
-from workshops.tasks import send_session_reminders
 from workshops.services import (
     attendance_record,
     feedback_give,
     series_feedback_request,
     session_publish,
 )
+from workshops.tasks import send_session_reminders
 
 pytestmark = pytest.mark.django_db
 
