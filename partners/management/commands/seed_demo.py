@@ -18,6 +18,7 @@ DEMO_LOGINS = [
     (laureates_demo.LAUREATE_EMAIL, "laureate -> /me/"),
     (laureates_demo.PARTNER_EMAIL, "partner company member -> /partners/"),
     (laureates_demo.SPONSOR_EMAIL, "sponsor of laureate@example.org -> /sponsor/"),
+    (workshops_demo.ANIMATOR_EMAIL, "animator of the prépa workshops -> /workshops/animate/"),
 ]
 
 
