@@ -51,18 +51,18 @@ def laureate_q(filters: OverviewFilters, prefix: str = "") -> Q:
     return query
 
 
-def laureate_params(filters: OverviewFilters, prefix: str = "", *, related: bool = True) -> dict:
-    """The filters as an admin list's query parameters; ``related=False`` for a list that
-    filters by the laureate's track only (the admin refuses lookups two relations deep that
-    are not among its list filters)."""
+def laureate_params(filters: OverviewFilters, prefix: str = "") -> dict:
+    """The filters as an admin list's query parameters, for the laureate list and the lists
+    that filter by the laureate's promotion, track and referent (the report list); the admin
+    refuses a lookup through a relation that is not among a list's filters, so the other
+    lists' links carry their own filters only."""
     params: dict = {}
+    if filters.promotion_id is not None:
+        params[f"{prefix}promotion__id__exact"] = filters.promotion_id
     if filters.track:
         params[f"{prefix}track__exact"] = filters.track
-    if related:
-        if filters.promotion_id is not None:
-            params[f"{prefix}promotion__id__exact"] = filters.promotion_id
-        if filters.referent_id is not None:
-            params[f"{prefix}referent__id__exact"] = filters.referent_id
+    if filters.referent_id is not None:
+        params[f"{prefix}referent__id__exact"] = filters.referent_id
     return params
 
 

@@ -28,7 +28,7 @@ from laureates.models import (
     Search,
     SearchKind,
 )
-from laureates.overview import laureate_params, laureate_q, overview_window
+from laureates.overview import laureate_q, overview_window
 from partners.models import (
     Introduction,
     IntroductionStatus,
@@ -44,9 +44,10 @@ PLACEMENTS_LIST = "admin:laureates_placement_changelist"
 DELAYS_MAX_ROWS = 20_000
 
 
-def _days(start: datetime.date, end: datetime.date) -> dict:
-    """Admin list parameters for a date field between two days (both included)."""
-    return {"gte": start.isoformat(), "lt": (end + datetime.timedelta(days=1)).isoformat()}
+def _days(field: str, start: datetime.date, end: datetime.date) -> dict:
+    """Admin list parameters for a date (or the day of a date and time) between two days,
+    both included."""
+    return {f"{field}__gte": start.isoformat(), f"{field}__lte": end.isoformat()}
 
 
 def sharing_table(filters: OverviewFilters, today: datetime.date) -> Table:
@@ -100,7 +101,7 @@ def views_table(filters: OverviewFilters, start, end) -> Table:
                 overview_link(
                     "admin:partners_partnerviewlog_changelist",
                     kind__exact=kind,
-                    **{f"viewed_at__{op}": day for op, day in _days(start, end).items()},
+                    **_days("viewed_at__date", start, end),
                 ),
                 None,
             ]
@@ -128,8 +129,7 @@ def introductions_table(filters: OverviewFilters, start, end) -> Table:
         .annotate(count=Count("pk"))
         .order_by()
     )
-    period = {f"created_at__{op}": day for op, day in _days(start, end).items()}
-    track = laureate_params(filters, "laureate__", related=False)
+    period = _days("created_at__date", start, end)
     rows = [[str(label), grouped.get(status, 0)] for status, label in IntroductionStatus.choices]
     return Table(
         key="introductions",
@@ -139,7 +139,7 @@ def introductions_table(filters: OverviewFilters, start, end) -> Table:
         columns=[gettext("State"), gettext("Introductions")],
         rows=rows,
         links=[
-            [None, overview_link(INTRODUCTIONS_LIST, status__exact=status, **period, **track)]
+            [None, overview_link(INTRODUCTIONS_LIST, status__exact=status, **period)]
             for status in IntroductionStatus.values
         ],
         chart=Chart(kind="bar", series=[1]),
@@ -162,8 +162,7 @@ def placements_table(filters: OverviewFilters, start, end) -> Table:
         companies[line["company_id"]][line["kind"]] += line["count"]
         names[line["company_id"]] = line["company__name"] or gettext("other companies")
     order = sorted(companies, key=lambda pk: (pk is None, names[pk].casefold()))
-    dates = {f"starts_on__{op}": day for op, day in _days(start, end).items()}
-    track = laureate_params(filters, "laureate__", related=False)
+    dates = _days("starts_on", start, end)
     rows, links = [], []
     for pk in order:
         counts = companies[pk]
@@ -173,10 +172,10 @@ def placements_table(filters: OverviewFilters, start, end) -> Table:
             [
                 None,
                 *[
-                    overview_link(PLACEMENTS_LIST, kind__exact=kind, **company, **dates, **track)
+                    overview_link(PLACEMENTS_LIST, kind__exact=kind, **company, **dates)
                     for kind in kinds
                 ],
-                overview_link(PLACEMENTS_LIST, **company, **dates, **track),
+                overview_link(PLACEMENTS_LIST, **company, **dates),
             ]
         )
     total = sum(row[-1] for row in rows)

@@ -230,8 +230,7 @@ def test_response_rate_is_given_per_period(programme):
 
 def test_triage_counts_reasons_states_referents_and_contacts(programme, referent):
     panels = overview_panels(OverviewFilters())
-    reasons = second(table(panels, "attention_reasons"))
-    assert reasons["any reason"] == 4 or list(reasons.values())[0] == 4
+    assert table(panels, "attention_reasons").rows[0][1] == 4  # any reason
     counts = list(table(panels, "attention_reasons").rows)
     by_label = {str(row[0]): row[1] for row in counts}
     from reports.triage import REASONS
@@ -346,9 +345,7 @@ def test_cohorts_compare_promotions_at_the_same_quarter_since_joining(frozen):
         _answer(laureate, ReportPeriodFactory(year=2025, quarter=4), studies_rating=4)
         _answer(laureate, ReportPeriodFactory(year=2026, quarter=1), studies_rating=5)
     found = table(overview_panels(OverviewFilters()), "cohorts_studies_rating")
-    assert [str(name) for name in found.columns[1:]] == ["Promotion 2024", "Promotion 2025"] or (
-        "2024" in str(found.columns[1]) and "2025" in str(found.columns[2])
-    )
+    assert "2024" in str(found.columns[1]) and "2025" in str(found.columns[2])
     assert [list(row) for row in found.rows] == [[1, 2.0, 4.0], [2, 3.0, 5.0]]
     assert found.chart.kind == "line"
 
@@ -583,3 +580,28 @@ def test_a_reason_count_opens_the_triage_list_of_that_reason(programme, lead_cli
     # No link for a reason read from confidential answers.
     stress = next(i for i, line in enumerate(found.rows) if line[0] == str(REASONS["stress"]))
     assert found.links[stress][1] is None
+
+
+def test_every_link_of_the_overview_opens_its_filtered_list(programme, lead_client, referent):
+    filters = [
+        OverviewFilters(),
+        OverviewFilters(
+            promotion_id=programme["names"]["L1"].promotion_id,
+            track=Track.ENGINEERING,
+            referent_id=referent.pk,
+        ),
+    ]
+    links = {
+        link
+        for chosen in filters
+        for panel in overview_panels(chosen)
+        for found in panel.tables
+        for row in found.links or []
+        for link in row
+        if link
+    }
+    assert len(links) > 40
+    for link in sorted(links):
+        page = lead_client.get(link)
+        # A lookup the list refuses redirects to "?e=1" (or answers 400).
+        assert page.status_code == 200, link

@@ -18,7 +18,7 @@ from emergence.overview import (
     overview_link,
 )
 from laureates.models import Track
-from laureates.overview import laureate_params, laureate_q
+from laureates.overview import laureate_q
 from workshops.models import Feedback, Registration, RegistrationStatus, Session, WorkshopSeries
 
 SESSIONS_LIST = "admin:workshops_session_changelist"
@@ -90,13 +90,11 @@ def workshops_panel(filters: OverviewFilters) -> Panel:
                     REGISTRATIONS_LIST,
                     status__exact=RegistrationStatus.CONFIRMED,
                     **in_series,
-                    **laureate_params(filters, "laureate__", related=False),
                 ),
                 overview_link(
                     REGISTRATIONS_LIST,
                     attended__exact=1,
                     **in_series,
-                    **laureate_params(filters, "laureate__", related=False),
                 ),
                 overview_link("admin:workshops_feedback_changelist", series__id__exact=line.pk),
             ]
