@@ -14,16 +14,20 @@ read the table of numbers printed beside it, and the chart's title and summary.
 """
 
 import datetime
+import hashlib
 import html
 import re
 import xml.etree.ElementTree as ElementTree
 
 import pygal
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 from pygal.style import Style
 
 from emergence.overview import Table
 
+#: Part of the charts' cache key: change it when the drawing changes (style, options).
+VERSION = 1
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 ElementTree.register_namespace("", SVG_NS)
@@ -113,14 +117,34 @@ def _clean(svg: str, *, label: str) -> str:
     return ElementTree.tostring(root, encoding="unicode")
 
 
+#: Drawn charts are kept this long, by their content: the same numbers are not drawn twice.
+CACHE_SECONDS = 24 * 3600
+
+
 def chart_svg(table: Table) -> SafeString:
-    """The table drawn as its ``chart`` says (an empty string without one, or without rows)."""
+    """The table drawn as its ``chart`` says (an empty string without one, or without rows).
+
+    Drawing takes pygal tens of milliseconds a chart, so the SVG is cached under a digest of
+    everything it shows (the same figures, titles and language give the same drawing)."""
     chart = table.chart
     if chart is None or not table.rows:
         return mark_safe("")
+    content = repr(
+        (VERSION, table.key, table.title, list(table.columns), [list(r) for r in table.rows], chart)
+    )
+    key = "overview-chart:" + hashlib.sha256(content.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        svg = _draw(table)
+        cache.set(key, svg, CACHE_SECONDS)
+    return mark_safe(svg)
+
+
+def _draw(table: Table) -> str:
+    chart = table.chart
     rows = list(table.rows)
     if all(_number(row[column]) is None for row in rows for column in chart.series):
-        return mark_safe("")  # nothing to draw: the table says so
+        return ""  # nothing to draw: the table says so
     labels = [_label(row[0]) for row in rows]
     options = {
         "title": table.title,
@@ -148,7 +172,7 @@ def chart_svg(table: Table) -> SafeString:
     for column in chart.series:
         values = [_number(row[column]) for row in rows]
         drawing.add(str(table.columns[column]), values)
-    return mark_safe(_clean(drawing.render(is_unicode=True), label=table.key))
+    return _clean(drawing.render(is_unicode=True), label=table.key)
 
 
 def chart_css() -> str:

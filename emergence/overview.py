@@ -15,12 +15,13 @@ an XLSX workbook, one sheet per table. One definition of each figure serves both
 """
 
 import datetime
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 #: The smallest group whose confidential answers may be shown, as an aggregate only.
 CONFIDENTIAL_MIN_GROUP = 5
@@ -148,9 +149,15 @@ def overview_headline(filters: OverviewFilters) -> list[Headline]:
     return [line for part in _parts if part.headline for line in part.headline(filters)]
 
 
+@functools.lru_cache(maxsize=256)
+def _list_url(viewname: str, prefix: str) -> str:
+    # A page has hundreds of links to a dozen lists: each list's URL is reversed once.
+    return reverse(viewname)
+
+
 def overview_link(viewname: str, **params) -> str:
     """The URL of an admin list (``"admin:laureates_laureate_changelist"``) narrowed by the
     list's own filters (``status__exact="active"``); ``None`` values are left out."""
     query = urlencode({name: value for name, value in params.items() if value is not None})
-    url = reverse(viewname)
+    url = _list_url(viewname, get_script_prefix())
     return f"{url}?{query}" if query else url
