@@ -22,7 +22,7 @@ from emergence.overview import (
     overview_filter_choices,
     overview_panels,
 )
-from emergence.roles import is_staff
+from emergence.roles import is_staff, may_see_yearly_report
 
 #: The school years the form offers, back from the current one.
 SCHOOL_YEARS_SHOWN = 12
@@ -123,6 +123,7 @@ def overview_context(request) -> dict:
             "form": form,
             "filters": filters,
             "school_year": filters.school_year or school_year_of(today),
+            "yearly_report": may_see_yearly_report(user),
             "panels": [
                 {"panel": panel, "tables": [table_drawn(table) for table in panel.tables]}
                 for panel in panels

@@ -94,6 +94,9 @@ class Panel:
     key: str
     title: str
     tables: Sequence[Table]
+    #: The team's own working figures (the triage: who needs whom, each referent's load): on
+    #: the overview, never in the yearly report that goes to funders and partner companies.
+    internal: bool = False
 
 
 @dataclass(frozen=True)

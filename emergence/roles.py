@@ -297,6 +297,16 @@ def may_read_confidential(user, laureate) -> bool:
         return False
 
 
+def may_see_yearly_report(user) -> bool:
+    """The programme lead and partnerships, who speak to funders and partner companies: the
+    staff who see the programme's figures and how partners use the dashboard."""
+    return (
+        is_staff(user)
+        and user.has_perm("laureates.view_laureate")
+        and user.has_perm("partners.view_partnerviewlog")
+    )
+
+
 def may_read_some_confidential(user) -> bool:
     """Whether ``user`` is a staff member who may read some laureates' confidential answers
     (the lead, a referent): the others are not even offered them, in an export for instance."""

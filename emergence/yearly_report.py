@@ -59,7 +59,8 @@ class YearlyReport:
 
 
 def yearly_report(*, school_year: int) -> YearlyReport:
-    """The figures of ``school_year``, in the active language, without the console's links."""
+    """The figures of ``school_year``, in the active language, without the console's links
+    and without the team's internal panels (the triage)."""
     filters = OverviewFilters(school_year=school_year)
     panels = [
         dataclasses.replace(
@@ -67,6 +68,7 @@ def yearly_report(*, school_year: int) -> YearlyReport:
             tables=[dataclasses.replace(table, links=None) for table in panel.tables],
         )
         for panel in overview_panels(filters)
+        if not panel.internal
     ]
     return YearlyReport(
         school_year=school_year,

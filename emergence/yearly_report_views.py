@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin_overview import school_year_of
-from emergence.roles import is_staff
+from emergence.roles import may_see_yearly_report
 from emergence.yearly_report import (
     school_year_label,
     yearly_report,
@@ -22,16 +22,6 @@ from emergence.yearly_report import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: How many past school years the page offers.
 YEARS_BACK = 20
-
-
-def may_see_yearly_report(user) -> bool:
-    """The programme lead and partnerships, who speak to funders and partner companies: the
-    staff who see the programme's figures and how partners use the dashboard."""
-    return (
-        is_staff(user)
-        and user.has_perm("laureates.view_laureate")
-        and user.has_perm("partners.view_partnerviewlog")
-    )
 
 
 class SchoolYearForm(forms.Form):

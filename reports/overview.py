@@ -421,6 +421,7 @@ def triage_panel(filters: OverviewFilters, today: datetime.date) -> Panel:
         key="triage",
         title=gettext("Triage"),
         tables=[reasons, state_table, referent_table, contact_table],
+        internal=True,
     )
 
 

@@ -25,6 +25,7 @@ from emergence.overview import (
 )
 from emergence.yearly_report import (
     unique_sheet_titles,
+    yearly_report,
     yearly_report_html,
     yearly_report_xlsx,
 )
@@ -322,6 +323,7 @@ def test_the_workbook_holds_every_app_s_tables(db):
         tables = [
             table
             for panel in overview.overview_panels(overview.OverviewFilters(school_year=2026))
+            if not panel.internal
             for table in panel.tables
         ]
     assert tables, "the apps register their overview parts"
@@ -329,6 +331,21 @@ def test_the_workbook_holds_every_app_s_tables(db):
     assert len(book.sheetnames) == len(tables) + 2
     headline = list(book["Headline numbers"].iter_rows(values_only=True))[1:]
     assert headline and all(isinstance(value, int | float) for _label, value in headline)
+
+
+def test_the_team_s_triage_figures_stay_out_of_the_report_for_funders(db):
+    LaureateFactory.create_batch(3, promotion=PromotionFactory(year=2026))
+    with translation.override("en"):
+        internal = [
+            table.title
+            for panel in overview.overview_panels(overview.OverviewFilters(school_year=2026))
+            if panel.internal
+            for table in panel.tables
+        ]
+        report = yearly_report(school_year=2026)
+    assert internal, "the triage panel is the team's own"
+    assert not any(panel.internal for panel in report.panels)
+    assert not set(internal) & {table.title for table in report.tables}
 
 
 # The command ---------------------------------------------------------------------------------
