@@ -17,9 +17,15 @@ The broker's visibility timeout and the outbox's "sending" timeout are short her
 the run.
 
 It checks: every laureate has exactly one sent row; the sink received every message at least
-once; duplicates (a message sent, then its worker killed before it was marked sent) are at
-most kills x concurrency. It prints these figures and the e-mails per second, and exits 1 if
-a check fails.
+once; duplicates (messages sent, then their worker killed before their batch was marked
+sent) are at most kills x concurrency x the outbox's SEND_BATCH. It prints these figures and
+the e-mails per second, and exits 1 if a check fails.
+
+Then, in the same run, it sends the same messages again with Django alone (the rows'
+subjects, texts and HTML, SEND_BATCH per ``send_messages`` call over one connection, in this
+process) to the same sink, and prints that direct rate and the outbox's share of it. The
+goal, at least GOAL_RATE e-mails/s and GOAL_SHARE of the direct rate, is reported with a
+WARNING line when missed, not as a failure: the shared CI machine's speed varies.
 """
 
 import datetime
@@ -47,6 +53,8 @@ TIMEOUT = int(os.environ.get("FAULT_TIMEOUT", "600"))
 DAY = "2026-12-01"  # the opening day of 2026-q4, a Tuesday (no digest)
 REFERENTS = 100
 BATCH = 5000
+GOAL_RATE = 300
+GOAL_SHARE = 0.5
 # Kill when this share of the e-mails has been sent.
 KILL_AT = [(i + 1) / (KILLS + 1) for i in range(KILLS)]
 
@@ -74,7 +82,7 @@ def run(sink: SmtpSink, environment: dict, queue: str) -> int:
     from django.db.models import Count
 
     from emergence.models import OutboxEmail, OutboxStatus
-    from emergence.outbox import outbox_requeue_stale
+    from emergence.outbox import SEND_BATCH, outbox_requeue_stale
     from reports.tasks import run_daily_reminders
 
     started = time.monotonic()
@@ -138,20 +146,55 @@ def run(sink: SmtpSink, environment: dict, queue: str) -> int:
     print(f"laureates with one row  {users_with_one:>10,}")
     print(f"notices received        {total_received:>10,}  (and {others} referents' digests)")
     print(f"recipients never served {len(missing):>10,}")
-    print(f"duplicates              {duplicates:>10,}  (bound: {kills * CONCURRENCY})")
+    bound = kills * CONCURRENCY * SEND_BATCH
+    print(f"duplicates              {duplicates:>10,}  (bound: {bound})")
     print(f"time to send all        {elapsed:>10.1f} s")
-    print(f"e-mails per second      {N / elapsed:>10.1f}")
+    rate = N / elapsed
+    print(f"e-mails per second      {rate:>10.1f}  (outbox, through the worker)")
+    direct_elapsed = send_directly(rows.order_by("pk"), batch=SEND_BATCH)
+    direct = N / direct_elapsed
+    print(
+        f"direct send             {direct:>10.1f}  (Django alone, {SEND_BATCH} per connection, "
+        f"same sink, same run: {direct_elapsed:.1f} s)"
+    )
+    print(f"outbox / direct         {rate / direct:>10.2f}")
     checks = {
         "every laureate has exactly one sent row": sent_rows == N
         and users_with_one == N
         and rows.count() == N,
         "the sink received every message at least once": not missing,
-        "duplicates <= kills x concurrency": duplicates <= kills * CONCURRENCY,
+        "duplicates <= kills x concurrency x SEND_BATCH": duplicates <= bound,
         f"the worker was killed {KILLS} times": kills == KILLS,
     }
     for name, ok in checks.items():
         print(f"{'ok  ' if ok else 'FAIL'}  {name}")
+    if rate < GOAL_RATE or rate < GOAL_SHARE * direct:
+        print(
+            f"WARNING  goal missed: the outbox sent {rate:.0f} e-mails/s, the goal is at least "
+            f"{GOAL_RATE}/s and {GOAL_SHARE:.0%} of the direct send ({GOAL_SHARE * direct:.0f}/s)"
+        )
+    else:
+        print(f"ok    goal: >= {GOAL_RATE} e-mails/s and >= {GOAL_SHARE:.0%} of the direct send")
     return 0 if all(checks.values()) else 1
+
+
+def send_directly(rows, *, batch: int) -> float:
+    """Send the rows' messages with Django alone, ``batch`` per connection; returns the
+    seconds taken (building the messages included, reading the rows not)."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives, get_connection
+
+    loaded = list(rows.values_list("to", "subject", "text", "html"))
+    started = time.monotonic()
+    for start in range(0, len(loaded), batch):
+        messages = []
+        for to, subject, text, html in loaded[start : start + batch]:
+            message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+            if html:
+                message.attach_alternative(html, "text/html")
+            messages.append(message)
+        get_connection().send_messages(messages)
+    return time.monotonic() - started
 
 
 def reset_database() -> None:

@@ -5,17 +5,23 @@ sends nothing) and queues the sending task on commit. The task calls ``outbox_de
 which claims the row with one conditional UPDATE: two workers, or a task run twice,
 never send the same row twice. A failed attempt is retried with a capped exponential
 backoff, then the row ends as failed, visible and re-sendable in the admin.
+
+``outbox_enqueue_many`` is the bulk path (the daily reminders): rows written WRITE_BATCH
+per INSERT, and one task per SEND_BATCH rows, which claims its rows in one UPDATE, sends
+them over one SMTP connection and marks the sent ones in one UPDATE (``outbox_send_batch``).
+The sweep and the admin's re-send queue their rows in batches too.
 """
 
 import datetime
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connections, router, transaction
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -145,28 +151,153 @@ def _write_batch(messages: Sequence[OutboxMessage]) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for start in range(0, len(pks), SEND_BATCH):
-        _queue_batch_on_commit(pks[start : start + SEND_BATCH])
+    _queue_batches_on_commit(pks)
     return len(pks)
 
 
 def outbox_send_batch(*, pks: Sequence[int]) -> int:
-    """Deliver rows one after the other over one SMTP connection, each claimed on its own; a
-    failed one is handed to its own retrying task. Returns how many this call sent."""
-    sent = 0
+    """Send a batch of rows over one SMTP connection, in a number of queries that does not
+    grow with the batch: one UPDATE claims every row still to send (returning them), one
+    marks the sent ones sent. Returns how many this call sent.
+
+    A row that fails is counted and handed to its own retrying task (``send_outbox_email``,
+    with its backoff); the others of the batch stay sent. Rows another worker holds are
+    skipped, so a batch run twice, or redelivered after its worker died, sends each row
+    once; a row left "sending" by a dead worker is claimed again after ``sending_timeout()``.
+    The price of one UPDATE per batch: a worker killed mid-batch leaves the rows it already
+    sent "sending", so they go out again, at most SEND_BATCH e-mails per killed process.
+    A batch that runs past half the sending timeout (a very slow SMTP server) puts its
+    remaining rows back to pending, in a new task, before another worker may take them.
+    """
+    now = timezone.now()
+    claimed = _claim(pks, now=now)
+    if not claimed:
+        return 0
+    sent: list[int] = []
+    failed: list[tuple[_Claimed, Exception]] = []
+    deadline = time.monotonic() + sending_timeout().total_seconds() / 2
     connection = get_connection()
     try:
         try:
             connection.open()
-        except OSError:
-            pass  # each message then tries on its own, and its failure is counted and retried
-        for pk in pks:
-            email = outbox_send_now(pk=pk, connection=connection)
-            if email is not None and email.status == OutboxStatus.SENT:
-                sent += 1
+        except OSError as error:
+            failed = [(row, error) for row in claimed]
+            claimed = []
+        for index, row in enumerate(claimed):
+            if time.monotonic() > deadline:
+                _release([r.pk for r in claimed[index:]], claimed_at=now)
+                break
+            try:
+                connection.send_messages([_message(row, connection=connection)])
+            except OSError as error:  # smtplib.SMTPException and socket errors are OSErrors
+                failed.append((row, error))
+                connection.close()  # the rest of the batch goes over a fresh connection
+                try:
+                    connection.open()
+                except OSError:
+                    pass  # each next message then tries to open one on its own
+            else:
+                sent.append(row.pk)
     finally:
         connection.close()
-    return sent
+    if sent:
+        OutboxEmail.objects.filter(pk__in=sent, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    _record_batch_failures(failed)
+    return len(sent)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    pk: int
+    to: str
+    subject: str
+    text: str
+    html: str
+    attempts: int
+
+
+_CLAIMED_COLUMNS = ("id", "to", "subject", "text", "html", "attempts")
+
+
+def _claim(pks: Sequence[int], *, now: datetime.datetime) -> list[_Claimed]:
+    """Mark "sending", in one UPDATE ... RETURNING, the rows of ``pks`` nobody holds: pending
+    ones, and "sending" ones whose worker has been silent past ``sending_timeout()``. Each
+    row is claimed by exactly one caller, even when two run the same batch at once."""
+    pks = list(pks)
+    if not pks:
+        return []
+    meta = OutboxEmail._meta
+    db = router.db_for_write(OutboxEmail)
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    column = {
+        name: quote(meta.pk.column if name == "id" else meta.get_field(name).column)
+        for name in _CLAIMED_COLUMNS
+    }
+    status = quote(meta.get_field("status").column)
+    claimed_at = quote(meta.get_field("claimed_at").column)
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {status} = %s, {claimed_at} = %s "
+        f"WHERE {column['id']} IN ({', '.join(['%s'] * len(pks))}) "
+        f"AND ({status} = %s OR ({status} = %s AND {claimed_at} < %s)) "
+        f"RETURNING {', '.join(column[name] for name in _CLAIMED_COLUMNS)}"
+    )
+    params = [
+        OutboxStatus.SENDING.value,
+        adapt(now),
+        *pks,
+        OutboxStatus.PENDING.value,
+        OutboxStatus.SENDING.value,
+        adapt(now - sending_timeout()),
+    ]
+    with transaction.atomic(using=db), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return sorted((_Claimed(*row) for row in rows), key=lambda row: row.pk)
+
+
+def _message(row: _Claimed, *, connection) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        row.subject, row.text, settings.DEFAULT_FROM_EMAIL, [row.to], connection=connection
+    )
+    if row.html:
+        message.attach_alternative(row.html, "text/html")
+    return message
+
+
+def _release(pks: list[int], *, claimed_at: datetime.datetime) -> None:
+    """Put back to pending the rows of a batch that ran out of time, and queue them again
+    (the new task skips any another worker has claimed meanwhile)."""
+    OutboxEmail.objects.filter(
+        pk__in=pks, status=OutboxStatus.SENDING, claimed_at=claimed_at
+    ).update(status=OutboxStatus.PENDING)
+    _queue_batch_on_commit(pks)
+
+
+def _record_batch_failures(failed: list[tuple["_Claimed", Exception]]) -> None:
+    """Count a failed attempt on each row; those with attempts left are queued again after
+    their backoff (rows that failed together, one task), the others end as failed."""
+    if not failed:
+        return
+    from emergence.tasks import send_outbox_emails
+
+    retry: dict[int, list[int]] = {}
+    for row, error in failed:
+        attempts = row.attempts + 1
+        final = attempts >= MAX_ATTEMPTS
+        OutboxEmail.objects.filter(pk=row.pk, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
+            attempts=attempts,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        logger.warning("outbox e-mail %s, attempt %d failed: %s", row.pk, attempts, error)
+        if not final:
+            retry.setdefault(backoff_seconds(attempts), []).append(row.pk)
+    for countdown, pks in retry.items():
+        send_outbox_emails.apply_async((pks,), countdown=countdown)
 
 
 def outbox_deliver(*, pk: int, connection=None) -> OutboxEmail | None:
@@ -206,18 +337,6 @@ def outbox_deliver(*, pk: int, connection=None) -> OutboxEmail | None:
     return email
 
 
-def outbox_send_now(*, pk: int, connection=None) -> OutboxEmail | None:
-    """Deliver a row in this process instead of waiting for its task; a failed attempt is
-    handed to the task, to be retried after its backoff."""
-    from emergence.tasks import send_outbox_email
-
-    try:
-        return outbox_deliver(pk=pk, connection=connection)
-    except OutboxSendError as error:
-        send_outbox_email.apply_async((pk,), countdown=error.countdown)
-        return error.email
-
-
 class OutboxSendError(Exception):
     """An attempt failed and the row waits for another one, ``countdown`` seconds from now."""
 
@@ -233,8 +352,7 @@ def outbox_resend(*, emails: QuerySet) -> int:
     OutboxEmail.objects.filter(pk__in=pks, status=OutboxStatus.FAILED).update(
         status=OutboxStatus.PENDING, attempts=0, claimed_at=None
     )
-    for pk in pks:
-        _queue_on_commit(pk)
+    _queue_batches_on_commit(pks)
     return len(pks)
 
 
@@ -252,10 +370,10 @@ def outbox_requeue_stale(*, now: datetime.datetime | None = None) -> int:
             Q(status=OutboxStatus.PENDING, last_touched__lt=now - waited)
             | Q(status=OutboxStatus.SENDING, claimed_at__lt=now - sending_timeout())
         )
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for pk in pks:
-        _queue_on_commit(pk)
+    _queue_batches_on_commit(pks)
     return len(pks)
 
 
@@ -290,3 +408,10 @@ def _queue_batch_on_commit(pks: list[int]) -> None:
     from emergence.tasks import send_outbox_emails
 
     transaction.on_commit(lambda: send_outbox_emails.delay(pks))
+
+
+def _queue_batches_on_commit(pks: Sequence[int]) -> None:
+    """One sending task per SEND_BATCH rows, queued when the transaction commits."""
+    pks = list(pks)
+    for start in range(0, len(pks), SEND_BATCH):
+        _queue_batch_on_commit(pks[start : start + SEND_BATCH])

@@ -23,8 +23,9 @@ def send_outbox_email(self, pk: int) -> None:
 
 @shared_task(acks_late=True)
 def send_outbox_emails(pks: list[int]) -> int:
-    """Send a batch of outbox rows (the bulk path); each is claimed on its own, so a batch run
-    twice, or redelivered after a worker died, sends each row once."""
+    """Send a batch of outbox rows over one SMTP connection: claimed together in one UPDATE
+    that skips rows another worker holds, so a batch run twice, or redelivered after a worker
+    died, sends each row once; a failed row is queued again on its own backoff."""
     return outbox_send_batch(pks=pks)
 
 
