@@ -19,17 +19,26 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.http import HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from import_export import resources, widgets
 from import_export.admin import ImportExportMixin
+from import_export.exceptions import ImportError as ImportExportError
 from import_export.formats import base_formats
-from import_export.forms import SelectableFieldsExportForm
+from import_export.forms import ImportForm, SelectableFieldsExportForm
+from import_export.results import RowResult
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 logger = logging.getLogger(__name__)
+
+# Rows per INSERT or UPDATE statement of an import (Django lowers it where SQLite needs).
+BULK_BATCH_SIZE = 1000
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,6 +67,41 @@ def unneutralise(value: str) -> str:
 
 def exports_in_french() -> bool:
     return (translation.get_language() or settings.LANGUAGE_CODE).startswith("fr")
+
+
+# Limits ------------------------------------------------------------------------------
+
+
+class ImportTooLarge(ValueError):
+    """A file over IMPORT_MAX_BYTES or IMPORT_MAX_ROWS: refused whole, nothing imported."""
+
+
+def import_size_check(size: int) -> None:
+    if size > settings.IMPORT_MAX_BYTES:
+        raise ImportTooLarge(
+            gettext(
+                "This file weighs %(size)s: an import takes at most %(max)s. Nothing was "
+                "imported; split the file into smaller files and import them one by one."
+            )
+            % {
+                "size": filesizeformat(size),
+                "max": filesizeformat(settings.IMPORT_MAX_BYTES),
+            }
+        )
+
+
+def import_rows_check(count: int) -> None:
+    if count > settings.IMPORT_MAX_ROWS:
+        raise ImportTooLarge(
+            gettext(
+                "This file has %(count)s rows: an import takes at most %(max)s. Nothing was "
+                "imported; split the file into smaller files and import them one by one."
+            )
+            % {
+                "count": number_format(count, force_grouping=True),
+                "max": number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
+            }
+        )
 
 
 # Formats -----------------------------------------------------------------------------
@@ -100,6 +144,7 @@ class CSV(base_formats.CSV):
         return "rb"
 
     def create_dataset(self, in_stream, **kwargs):
+        import_size_check(len(in_stream))
         text = decode(in_stream)
         return tablib.import_set(text, format="csv", delimiter=detect_delimiter(text))
 
@@ -115,6 +160,7 @@ class XLSX(base_formats.XLSX):
 
         import openpyxl
 
+        import_size_check(len(in_stream))
         book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=True)
         rows = book.active.iter_rows(values_only=True)
         headers = list(next(rows, []))
@@ -360,6 +406,11 @@ class SpreadsheetResource(resources.ModelResource):
 
     # Import: all-or-nothing ----------------------------------------------------------
 
+    #: check every row in memory against look-ups made once (:meth:`import_prepare`), then
+    #: write them all in bulk (:meth:`import_write`); otherwise row by row, as
+    #: django-import-export does
+    bulk_import: bool = False
+
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         # One invalid row rolls back every row, even when the caller asked otherwise.
         kwargs["use_transactions"] = True
@@ -367,11 +418,130 @@ class SpreadsheetResource(resources.ModelResource):
         self._seen_keys = {}
         self.file_headers = {}
         self.reset_notices()
-        result = super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        if self.bulk_import:
+            result = self.import_bulk(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
+        else:
+            result = super().import_data(
+                dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs
+            )
         # The preview's columns are named as in the file.
-        result.diff_headers = [self.header(field.column_name) for field in self.get_import_fields()]
+        result.diff_headers = [
+            self.header(field.column_name)
+            for field in self.get_import_fields()
+            if not (self.bulk_import and field.readonly)
+        ]
         result.notices = self.notices()
         return result
+
+    # Import in bulk ------------------------------------------------------------------
+
+    def import_bulk(self, dataset, *, dry_run: bool, raise_errors: bool, **kwargs):
+        """Read every row, check it in memory, then write them all at once; any problem
+        (or a dry run, the preview) rolls everything back."""
+        result = self.get_result_class()()
+        result.diff_headers = self.get_diff_headers()
+        result.total_rows = len(dataset)
+        with transaction.atomic():
+            try:
+                self.before_import(dataset, **kwargs)
+                result.total_rows = len(dataset)
+                rows = [dict(zip(dataset.headers, values, strict=False)) for values in dataset]
+                self.import_prepare(rows)
+            except Exception as error:
+                self.handle_import_error(result, error, raise_errors)
+                transaction.set_rollback(True)
+                return result
+            checked = []
+            for number, row in enumerate(rows, 1):
+                row_result = self.import_row_in_memory(row, number, **kwargs)
+                result.increment_row_result_total(row_result)
+                if row_result.errors:
+                    result.append_error_row(number, row, row_result.errors)
+                    if raise_errors:
+                        raise ImportExportError(row_result.errors[-1].error, number=number, row=row)
+                elif row_result.validation_error:
+                    result.append_invalid_row(number, row, row_result.validation_error)
+                    if raise_errors:
+                        raise ImportExportError(row_result.validation_error, number=number, row=row)
+                else:
+                    checked.append(row_result)
+                result.append_row_result(row_result)
+            if not (result.has_errors() or result.has_validation_errors()):
+                try:
+                    self.import_write(checked)
+                except Exception as error:
+                    self.handle_import_error(result, error, raise_errors)
+                for row_result in checked:
+                    row_result.add_instance_info(row_result.instance)
+            if dry_run or result.has_errors() or result.has_validation_errors():
+                transaction.set_rollback(True)
+        return result
+
+    def import_prepare(self, rows: list[dict]) -> None:
+        """Look up, in a few queries for the whole file, what the rows refer to: existing
+        rows by their key, related rows (promotions, referents…)."""
+
+    def import_existing(self, row: dict):
+        """The existing instance this row updates (from :meth:`import_prepare`'s look-ups),
+        or None for a new one."""
+        return None
+
+    def row_values(self, instance) -> list:
+        """What the preview shows of an instance, also what tells an unchanged row."""
+        return [field.export(instance) for field in self.get_import_fields() if not field.readonly]
+
+    def import_row_in_memory(self, row: dict, number: int, **kwargs):
+        row_result = self.get_row_result_class()()
+        row_result.number = number
+        kwargs["row_number"] = number
+        try:
+            instance = self.import_existing(row)
+            new = instance is None
+            if new:
+                instance = self.init_instance(row)
+            original = None if new else self.row_values(instance)
+            errors = {}
+            try:
+                self.import_instance(instance, row, **kwargs)
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+            self.validate_instance(instance, errors, validate_unique=False)
+            row_result.diff = self.row_values(instance)
+            if new:
+                row_result.import_type = RowResult.IMPORT_TYPE_NEW
+            elif row_result.diff == original:
+                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
+            else:
+                row_result.import_type = RowResult.IMPORT_TYPE_UPDATE
+            self.before_save_instance(instance, row, **kwargs)
+            row_result.instance = instance
+        except ValidationError as error:
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = error
+        except Exception as error:
+            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
+            row_result.errors.append(self.get_error_result_class()(error, row=row, number=number))
+        return row_result
+
+    def import_write(self, row_results: list) -> None:
+        """Write the checked rows: new ones with ``bulk_create``, changed ones with
+        ``bulk_update`` (with their history rows when the model keeps one)."""
+        model = self._meta.model
+        new = [r.instance for r in row_results if r.import_type == RowResult.IMPORT_TYPE_NEW]
+        changed = [r.instance for r in row_results if r.import_type == RowResult.IMPORT_TYPE_UPDATE]
+        bulk_write(model, new=new, changed=changed, fields=self.import_write_fields())
+
+    def import_write_fields(self) -> list[str]:
+        """The model's columns an import changes (for ``bulk_update``)."""
+        names = {field.name for field in self._meta.model._meta.concrete_fields}
+        return [
+            field.attribute
+            for field in self.get_import_fields()
+            if not field.readonly and field.attribute in names
+        ] + [name for name in self.import_write_also if name in names]
+
+    #: model fields set by the model's ``clean()`` that an update also writes
+    import_write_also: tuple[str, ...] = ()
 
     def reset_notices(self) -> None:
         """Forget what a previous import noticed (see :meth:`notices`)."""
@@ -401,6 +571,10 @@ class SpreadsheetResource(resources.ModelResource):
         # Blank lines at the end of a sheet are not rows; blank lines inside it keep their number.
         while len(dataset) and all(is_blank(cell) for cell in dataset[-1]):
             dataset.pop()
+        if len(dataset) > settings.IMPORT_MAX_ROWS:
+            count = len(dataset)
+            del dataset[0 : len(dataset)]
+            import_rows_check(count)
         missing = [key for key in self.required_columns if key not in headers]
         if missing or repeated:
             del dataset[0 : len(dataset)]
@@ -459,9 +633,17 @@ class SpreadsheetResource(resources.ModelResource):
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = self.validate_related(instance, dict(import_validation_errors or {}))
+        exclude = [*errors, *self.validation_exclude]
+        if self.bulk_import:
+            # Related rows come from the look-ups: checking that they exist would cost a
+            # query per row, as would the database's constraints (the widgets check the
+            # same ranges, and the database still enforces them when the rows are written).
+            exclude += looked_up_relations(instance)
         try:
             instance.full_clean(
-                exclude=[*errors, *self.validation_exclude], validate_unique=validate_unique
+                exclude=exclude,
+                validate_unique=validate_unique,
+                validate_constraints=not self.bulk_import,
             )
         except ValidationError as error:
             errors = error.update_error_dict(errors)
@@ -495,6 +677,31 @@ class SpreadsheetResource(resources.ModelResource):
     def export_resource(self, instance, selected_fields=None, **kwargs):
         row = super().export_resource(instance, selected_fields, **kwargs)
         return [neutralise(value) for value in row]
+
+
+def looked_up_relations(instance) -> list[str]:
+    """The foreign keys of ``instance`` that already hold a row (saved or about to be)."""
+    return [
+        field.name
+        for field in instance._meta.concrete_fields
+        if field.is_relation and field.get_cached_value(instance, None) is not None
+    ]
+
+
+def bulk_write(model, *, new: list, changed: list, fields: list[str]) -> None:
+    """``bulk_create`` the new rows and ``bulk_update`` the changed ones, with their history
+    rows when the model keeps one (each instance's ``_change_reason`` is its reason)."""
+    batch_size = BULK_BATCH_SIZE
+    if getattr(model._meta, "simple_history_manager_attribute", None):
+        if new:
+            bulk_create_with_history(new, model, batch_size=batch_size)
+        if changed:
+            bulk_update_with_history(changed, model, fields, batch_size=batch_size)
+        return
+    if new:
+        model._default_manager.bulk_create(new, batch_size=batch_size)
+    if changed:
+        model._default_manager.bulk_update(changed, fields, batch_size=batch_size)
 
 
 def import_problems(result) -> list[dict]:
@@ -572,9 +779,39 @@ class SpreadsheetExportForm(SelectableFieldsExportForm):
         return super()._get_field_label(resource, field_name)
 
 
+class SpreadsheetImportForm(ImportForm):
+    """The import form, which refuses a file over IMPORT_MAX_BYTES before reading it (the
+    chosen file type stays selected)."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            import_size_check(upload.size)
+        except ImportTooLarge as error:
+            raise ValidationError(str(error)) from None
+        return upload
+
+
+#: rows of a preview, and problems of a refused file, shown on the page (the counts say the rest)
+PREVIEW_ROWS = 100
+
+
+def import_counts(result) -> dict[str, int]:
+    """How many rows an import creates, updates, leaves unchanged, and refuses."""
+    totals = result.totals
+    return {
+        "new": totals[RowResult.IMPORT_TYPE_NEW],
+        "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
+        "unchanged": totals[RowResult.IMPORT_TYPE_SKIP],
+        "errors": totals[RowResult.IMPORT_TYPE_INVALID] + totals[RowResult.IMPORT_TYPE_ERROR],
+        "rows": result.total_rows,
+    }
+
+
 class SpreadsheetAdminMixin(ImportExportMixin):
     """Import and export in CSV and XLSX for staff who may change, respectively see, the rows."""
 
+    import_form_class = SpreadsheetImportForm
     export_form_class = SpreadsheetExportForm
     formats = FORMATS
     import_formats = FORMATS
@@ -617,8 +854,13 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             return self._import_failed(request)
         context = getattr(response, "context_data", None)
         if context and context.get("result") is not None:
-            context["import_problems"] = import_problems(context["result"])
-            context["import_notices"] = getattr(context["result"], "notices", [])
+            result = context["result"]
+            context["import_problems"] = import_problems(result)
+            context["import_notices"] = getattr(result, "notices", [])
+            context["import_counts"] = import_counts(result)
+            # A preview of 50,000 rows would weigh megabytes: the first rows and the counts.
+            context["preview_rows"] = result.valid_rows()[:PREVIEW_ROWS]
+            context["preview_limit"] = PREVIEW_ROWS
         # Show the columns as the staff member will write them: in French, in French.
         if context and "fields_list" in context:
             context["fields_list"] = [
@@ -635,6 +877,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         return response
 
     def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportTooLarge):
+            form.add_error("import_file", str(e))
+            return
         logger.info("Unreadable import file: %r", e)
         form.add_error(
             "import_file",

@@ -1,7 +1,8 @@
 """Spreadsheet import and export of laureates, sponsors and sponsorships."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models.functions import Lower
 from django.utils.translation import gettext, ngettext
 from import_export.fields import Field
 
@@ -14,6 +15,7 @@ from emergence.spreadsheets import (
     PhoneWidget,
     SpreadsheetResource,
     TextWidget,
+    bulk_write,
 )
 from laureates.models import (
     EndReason,
@@ -60,21 +62,30 @@ SITUATION_ALIASES = {
 
 
 class PromotionWidget(IntegerWidget):
-    """A promotion is its year; a year not seen before creates the promotion, and the
-    preview lists those years so that a typo (1999) is not created without a word."""
+    """A promotion is its year; a year not seen before creates the promotion (when the
+    import is written), and the preview lists those years so that a typo (1999) is not
+    created without a word."""
 
     def __init__(self):
         super().__init__(minimum=1950, maximum=2100)
+        #: year -> promotion, every promotion read in one query (a few dozen rows)
+        self.by_year: dict[int, Promotion] | None = None
         self.new_years: set[int] = set()
 
     def clean(self, value, row=None, **kwargs):
         year = super().clean(value, row, **kwargs)
         if year is None:
             return None
-        promotion, created = Promotion.objects.get_or_create(year=year)
-        if created or year in self.new_years:
+        if self.by_year is None:
+            self.by_year = {promotion.year: promotion for promotion in Promotion.objects.all()}
+        promotion = self.by_year.get(year)
+        if promotion is None:
+            promotion = self.by_year[year] = Promotion(year=year)
             self.new_years.add(year)
         return promotion
+
+    def new_promotions(self) -> list[Promotion]:
+        return [self.by_year[year] for year in sorted(self.new_years)]
 
     def render(self, value, obj=None, **kwargs):
         return super().render(value.year if value else None, **kwargs)
@@ -85,12 +96,29 @@ class StaffWidget(EmailWidget):
 
     def __init__(self):
         super().__init__(required=False)
+        #: lower-cased e-mail -> staff member, for the addresses of a file (see prepare)
+        self.by_email: dict[str, object] | None = None
+
+    def prepare(self, values) -> None:
+        """Look up the staff members named in these cells, in one query per 5,000."""
+        emails = set()
+        for value in values:
+            try:
+                emails.add(EmailWidget.clean(self, value))
+            except ValueError:
+                continue
+        emails.discard("")
+        staff = users_by_email(emails, get_user_model().objects.filter(is_staff=True))
+        self.by_email = staff
 
     def clean(self, value, row=None, **kwargs):
         email = super().clean(value, row, **kwargs)
         if not email:
             return None
-        user = get_user_model().objects.by_email(email).filter(is_staff=True).first()
+        if self.by_email is not None:
+            user = self.by_email.get(email)
+        else:
+            user = get_user_model().objects.by_email(email).filter(is_staff=True).first()
         if user is None:
             raise ValueError(
                 gettext("No staff member has the e-mail address %(email)s.") % {"email": email}
@@ -99,6 +127,19 @@ class StaffWidget(EmailWidget):
 
     def render(self, value, obj=None, **kwargs):
         return value.email if value else ""
+
+
+def users_by_email(emails, queryset=None) -> dict:
+    """The accounts of these (lower-cased) e-mail addresses, keyed by them: compared as
+    ``lower(email)``, the unique index's expression, a few thousand at a time."""
+    queryset = queryset if queryset is not None else get_user_model().objects.all()
+    emails = sorted(emails)
+    found = {}
+    for start in range(0, len(emails), 5000):
+        chunk = emails[start : start + 5000]
+        for user in queryset.alias(email_lower=Lower("email")).filter(email_lower__in=chunk):
+            found[user.email.lower()] = user
+    return found
 
 
 class LaureateResource(SpreadsheetResource):
@@ -170,6 +211,7 @@ class LaureateResource(SpreadsheetResource):
     validation_exclude = ("user",)
 
     def reset_notices(self):
+        self.fields["promotion"].widget.by_year = None
         self.fields["promotion"].widget.new_years = set()
 
     def notices(self):
@@ -216,36 +258,66 @@ class LaureateResource(SpreadsheetResource):
         # Joins and one subquery: an export costs the same queries whatever its length.
         return queryset.select_related("user", "promotion", "referent").with_current_sponsor_name()
 
-    def get_instance(self, instance_loader, row):
+    # Import in bulk: every account, promotion and referent the file names is read up front.
+
+    bulk_import = True
+    import_write_also = ("left_on",)
+
+    def row_email(self, row) -> str:
         try:
-            email = self.fields["email"].clean(row)
+            return self.fields["email"].clean(row)
         except (KeyError, ValueError):
+            return ""
+
+    def import_prepare(self, rows):
+        emails = {self.row_email(row) for row in rows}
+        emails.discard("")
+        # An account's laureate (with what the preview shows of it) and what else it is
+        # (Laureate.clean refuses a staff, partner or sponsor account) in the same query.
+        accounts = get_user_model().objects.select_related(
+            "laureate__promotion", "laureate__referent", "sponsor", "partner_membership"
+        )
+        self.accounts = users_by_email(emails, accounts)
+        self.user_names = {}
+        self.fields["promotion"].widget.by_year = {
+            promotion.year: promotion for promotion in Promotion.objects.all()
+        }
+        self.fields["referent"].widget.prepare(row.get("referent") for row in rows)
+
+    def import_existing(self, row):
+        user = self.accounts.get(self.row_email(row))
+        if user is None:
             return None
-        users = get_user_model().objects.by_email(email)
-        return Laureate.objects.select_related("user").filter(user__in=users).first()
+        try:
+            laureate = user.laureate
+        except ObjectDoesNotExist:
+            return None
+        self.user_names[user.pk] = user_names(user)
+        return laureate
 
     def import_instance(self, instance, row, **kwargs):
         if instance.user_id is None:
             # A new laureate: reuse the account with this e-mail address, or make one.
-            User = get_user_model()
-            try:
-                email = self.fields["email"].clean(row)
-            except ValueError:
-                email = ""
-            user = User.objects.by_email(email).first() if email else None
+            email = self.row_email(row)
+            user = self.accounts.get(email) if email else None
             if user is None:
-                user = User(email=email)
+                user = get_user_model()(email=email)
                 user.set_unusable_password()
+            else:
+                self.user_names[user.pk] = user_names(user)
             instance.user = user
         super().import_instance(instance, row, **kwargs)
 
     def validate_related(self, instance, errors):
-        # The user is validated here and saved just before the laureate (before_save_instance).
+        # The user is validated here and written just before the laureate (import_write);
+        # the file's e-mails were looked up already, so no query checks their uniqueness.
         checked = [
             name for name in ("email", "first_name", "last_name") if f"user__{name}" in errors
         ]
         try:
-            instance.user.full_clean(exclude=["password", *checked])
+            instance.user.full_clean(
+                exclude=["password", *checked], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 errors.setdefault(f"user__{field}", []).extend(messages)
@@ -259,14 +331,34 @@ class LaureateResource(SpreadsheetResource):
         return super().errors_by_column(errors)
 
     def before_save_instance(self, instance, row, **kwargs):
-        instance.user.save()
-        instance.user = instance.user
         # The history says where the change came from (the importer is the person signed in).
         instance._change_reason = stored_reason(BY_IMPORT)
 
-    def after_save_instance(self, instance, row, **kwargs):
+    def import_write(self, row_results):
+        User = get_user_model()
+        laureates = [r.instance for r in row_results if r.import_type != "skip"]
+        Promotion.objects.bulk_create(self.fields["promotion"].widget.new_promotions())
+        new_users = [laureate.user for laureate in laureates if laureate.user.pk is None]
+        changed_users = [
+            laureate.user
+            for laureate in laureates
+            if laureate.user.pk is not None
+            and user_names(laureate.user) != self.user_names.get(laureate.user.pk)
+        ]
+        bulk_write(User, new=new_users, changed=changed_users, fields=list(USER_COLUMNS))
+        super().import_write(row_results)
         # A new name or school is what partners search by.
-        search_text_refresh(laureate_ids=[instance.pk])
+        search_text_refresh(
+            laureate_ids=[r.instance.pk for r in row_results if r.import_type == "update"]
+        )
+
+
+#: the account's columns a laureate import writes
+USER_COLUMNS = ("email", "first_name", "last_name")
+
+
+def user_names(user) -> tuple:
+    return tuple(getattr(user, name) for name in USER_COLUMNS)
 
 
 class CompanyWidget(TextWidget):

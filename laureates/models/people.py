@@ -262,10 +262,9 @@ class Laureate(models.Model):
             self.left_on = None
 
     def _account_of_another_kind(self) -> bool:
-        from laureates.models.sponsorships import Sponsor
-
+        # Reverse accessors, which an import reads with the account (select_related).
         user = self.user
-        return user.is_staff or is_partner(user) or Sponsor.objects.filter(user_id=user.pk).exists()
+        return user.is_staff or is_partner(user) or hasattr(user, "sponsor")
 
     def consent_state(self, today: datetime.date | None = None) -> str:
         """ "none", "valid", "expiring" (renew soon) or "expired"; needs the annotation of
