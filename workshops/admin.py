@@ -210,6 +210,16 @@ class WorkshopSeriesAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_session_count()
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # The reason for changing the animators is asked of those who may change them.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "change_reason"]})
+            for name, options in fieldsets
+        ]
+
     @admin.display(description=_("audience"))
     def audience(self, series):
         return _("study years %(first)d to %(last)d") % {
