@@ -227,7 +227,7 @@ def _email_context(site) -> dict:
     """One context that every e-mail template finds its words in, from the demo programme,
     with a date on the 1st of a month and amounts of four digits."""
     from laureates.models import Laureate
-    from partners.models import Introduction
+    from partners.models import Donation, Introduction
     from workshops.models import Session
 
     laureate = Laureate.objects.select_related("user").get(user=site["laureate"])
@@ -251,6 +251,7 @@ def _email_context(site) -> dict:
         "company": introduction.company,
         "session": session,
         "series": session.series,
+        "donation": Donation.objects.select_related("referral").order_by("amount").last(),
         "period": {"slug": "2026-q4", "year": 2026, "quarter": 4},
         "opens_on": datetime.date(2026, 12, 1),
         "due_on": datetime.date(2027, 1, 15),
