@@ -12,6 +12,7 @@ them over one SMTP connection and marks the sent ones in one UPDATE (``outbox_se
 The sweep and the admin's re-send queue their rows in batches too.
 """
 
+import dataclasses
 import datetime
 import logging
 import time
@@ -115,8 +116,54 @@ def outbox_enqueue_many(*, messages: Iterable[OutboxMessage]) -> int:
     return written
 
 
+def outbox_queue_many(*, messages: Iterable[OutboxMessage]) -> int:
+    """``outbox_enqueue_many`` with the rendering and the writing done by the sending tasks:
+    one task per SEND_BATCH messages, queued when the current transaction commits, renders
+    and writes its rows (keys already there are skipped) and sends them over one SMTP
+    connection. So the workers share the rendering, and the caller only plans.
+
+    For jobs of thousands of e-mails that change nothing else and plan again what is still
+    missing on their next run (the daily reminders and their catch-up): a task the broker
+    lost writes no row, and is made up for by that next run, not by the outbox's sweep. The
+    messages' contexts travel through the broker: plain data, dates and times (JSON).
+    Returns how many messages were queued."""
+    queued = 0
+    batch: list[OutboxMessage] = []
+    for message in messages:
+        batch.append(message)
+        if len(batch) == SEND_BATCH:
+            _queue_write_on_commit(batch)
+            queued += len(batch)
+            batch = []
+    if batch:
+        _queue_write_on_commit(batch)
+        queued += len(batch)
+    return queued
+
+
+def outbox_write_and_send(*, messages: Sequence[OutboxMessage]) -> int:
+    """Render and write the rows of ``messages`` not written yet, then send every one of
+    them still to send (``outbox_send_batch``): run twice, or by two workers at once, it
+    writes each key once and sends it once. Returns how many this call sent."""
+    _write_rows(messages)
+    pks = list(
+        OutboxEmail.objects.filter(key__in=[m.key for m in messages])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return outbox_send_batch(pks=pks)
+
+
 @transaction.atomic
 def _write_batch(messages: Sequence[OutboxMessage]) -> int:
+    pks = _write_rows(messages)
+    _queue_batches_on_commit(pks)
+    return len(pks)
+
+
+@transaction.atomic
+def _write_rows(messages: Sequence[OutboxMessage]) -> list[int]:
+    """Render and insert the rows whose key is not there yet; returns the pks written."""
     existing = set(
         OutboxEmail.objects.filter(key__in=[m.key for m in messages]).values_list("key", flat=True)
     )
@@ -144,15 +191,13 @@ def _write_batch(messages: Sequence[OutboxMessage]) -> int:
             )
         )
     if not rows:
-        return 0
+        return []
     OutboxEmail.objects.bulk_create(rows, ignore_conflicts=True)
-    pks = list(
+    return list(
         OutboxEmail.objects.filter(key__in=[row.key for row in rows], created_at=now)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    _queue_batches_on_commit(pks)
-    return len(pks)
 
 
 def outbox_send_batch(*, pks: Sequence[int]) -> int:
@@ -415,3 +460,10 @@ def _queue_batches_on_commit(pks: Sequence[int]) -> None:
     pks = list(pks)
     for start in range(0, len(pks), SEND_BATCH):
         _queue_batch_on_commit(pks[start : start + SEND_BATCH])
+
+
+def _queue_write_on_commit(messages: list[OutboxMessage]) -> None:
+    from emergence.tasks import write_and_send_outbox_emails
+
+    payload = [dataclasses.asdict(message) for message in messages]
+    transaction.on_commit(lambda: write_and_send_outbox_emails.delay(payload))

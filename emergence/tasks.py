@@ -1,10 +1,12 @@
 from celery import shared_task
 
 from emergence.outbox import (
+    OutboxMessage,
     OutboxSendError,
     outbox_deliver,
     outbox_requeue_stale,
     outbox_send_batch,
+    outbox_write_and_send,
 )
 
 
@@ -27,6 +29,13 @@ def send_outbox_emails(pks: list[int]) -> int:
     that skips rows another worker holds, so a batch run twice, or redelivered after a worker
     died, sends each row once; a failed row is queued again on its own backoff."""
     return outbox_send_batch(pks=pks)
+
+
+@shared_task(acks_late=True)
+def write_and_send_outbox_emails(messages: list[dict]) -> int:
+    """Render, write and send a batch of e-mails queued by ``outbox_queue_many``; run twice,
+    or redelivered after a worker died, it writes and sends each key once."""
+    return outbox_write_and_send(messages=[OutboxMessage(**message) for message in messages])
 
 
 @shared_task(acks_late=True)

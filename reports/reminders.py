@@ -49,7 +49,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 
 from emergence.models import OutboxEmail, User
-from emergence.outbox import OutboxMessage, outbox_enqueue_many
+from emergence.outbox import OutboxMessage, outbox_queue_many
 from laureates.models import Laureate
 from reports.checkins import KIND as CHECKIN_KIND
 from reports.checkins import checkin_messages, checkin_step_day
@@ -126,7 +126,9 @@ def reminders_run(*, today: datetime.date, dry_run: bool = False) -> list[Planne
         if dry_run:
             transaction.set_rollback(True)
             return planned
-    outbox_enqueue_many(messages=(email.message for email in planned))
+    # The workers render, write and send them, a batch per task; a batch lost on the way is
+    # planned again by the next run (the catch-up), its key being still absent.
+    outbox_queue_many(messages=(email.message for email in planned))
     return planned
 
 
