@@ -115,7 +115,7 @@ def checkin_record(*, link: CheckinLink) -> SponsorCheckin:
     """Record the link's answer: the same answer again changes nothing, another one replaces
     it (with the time of this click). A new answer that brings a sponsor reason to the
     triage reopens a closed one."""
-    from reports.triage import current_rules, triage_reopen
+    from reports.triage import current_rules, triage_refresh, triage_reopen
 
     with transaction.atomic():
         checkin, created = SponsorCheckin.objects.select_for_update().get_or_create(
@@ -133,6 +133,7 @@ def checkin_record(*, link: CheckinLink) -> SponsorCheckin:
         reasons = [rule for rule in current_rules(laureate) if rule in SPONSOR_RULES]
         if reasons:
             triage_reopen(laureate=laureate, reasons=reasons)
+        triage_refresh(laureate_ids=[laureate.pk])
     return checkin
 
 

@@ -30,7 +30,7 @@ from reports.models import (
     ReportStatus,
     SearchChoice,
 )
-from reports.triage import triage_report_submitted
+from reports.triage import triage_refresh, triage_report_submitted
 
 # The core answers a laureate must give before submitting; extra questions add theirs.
 CORE_REQUIRED = [
@@ -355,6 +355,7 @@ def report_reopen(*, report: ActivityReport, by) -> ActivityReport:
         locked.reviewed_at = None
         locked.reviewed_by = None
         locked.save()
+        triage_refresh(laureate_ids=[locked.laureate_id])
     return locked
 
 
@@ -371,6 +372,7 @@ def report_mark_reviewed(*, report: ActivityReport, by, comment: str = "") -> Ac
         locked.reviewed_by = by
         locked.review_comment = comment
         locked.save()
+        triage_refresh(laureate_ids=[locked.laureate_id])
     return locked
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from laureates.sponsors import sponsor_nudges_send
 from reports.models import QuietPeriod
 from reports.reminders import reminders_run
+from reports.triage import triage_refresh
 
 
 @shared_task(acks_late=True)
@@ -13,9 +14,17 @@ def run_daily_reminders(day: str | None = None) -> int:
     """Daily (beat): open periods, reopen the closed triages with a newly overdue period,
     and send what is due today (the next contacts due included); ``day`` (ISO date) replays
     another day. Safe to run twice: a reopened triage is no longer closed, and the outbox
-    keys make a second run send nothing."""
+    keys make a second run send nothing.
+
+    Then it refreshes everyone's stored triage score (reports/triage/stored.py): what
+    changes with the date alone (a period falling due, a next contact coming up), and what
+    the other apps change without being able to import this one (a laureate's status or
+    joining date, workshop absences, rows deleted by the data-rights tools). Only the rows
+    that changed are written."""
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
-    return len(reminders_run(today=today))
+    sent = len(reminders_run(today=today))
+    triage_refresh(today=today)
+    return sent
 
 
 @shared_task(acks_late=True)

@@ -5,15 +5,16 @@ the cycles on the laureate's page.
 
 ``laureates`` must never import ``reports``, so the triage joins the laureate list from
 here: :class:`TriageLaureateAdmin` extends ``laureates.admin.LaureateAdmin`` and replaces
-it on the admin site. The order is :data:`reports.triage.TRIAGE_ORDER` (see
-``reports/triage/score.py``), all in the list's one query.
+it on the admin site. The score, the reasons and the order are read from the stored rows
+(``reports/triage/stored.py``): the order is :data:`reports.triage.STORED_ORDER` (see
+``reports/triage/score.py``), served by an index, all in the list's one query.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -41,7 +42,7 @@ from reports.triage import (
     NEEDS_ATTENTION,
     NEXT_CONTACT_DAYS,
     REASONS,
-    TRIAGE_ORDER,
+    STORED_ORDER,
     URGENT,
     my_queue,
     needing_attention,
@@ -51,8 +52,10 @@ from reports.triage import (
     triage_history,
     triage_reason_items,
     triage_record_contact,
-    with_triage,
-    with_triage_order,
+    triage_refresh,
+    triage_refresh_added,
+    with_stored_row,
+    with_stored_triage,
 )
 
 #: How many read records the laureate's page shows; the list has them all.
@@ -215,10 +218,14 @@ class AssignForm(forms.Form):
 
 
 class TriageChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        return with_stored_row(super().get_queryset(request, exclude_parameters))
+
     def _get_default_ordering(self):
         # The laureates who need the team most come first. (Not ModelAdmin.ordering: the
-        # admin orders its base queryset with it, before the score is annotated.)
-        ordering = [*TRIAGE_ORDER, *super()._get_default_ordering()]
+        # admin orders its base queryset with it, before the score is annotated.) At an
+        # equal score, level and waiting, by the laureate's key: the index's order.
+        ordering = list(STORED_ORDER)
         if self.params.get(MyQueueFilter.parameter_name) == MyQueueFilter.MINE:
             return ["-triage_contact_due", *ordering]
         return ordering
@@ -294,10 +301,33 @@ class TriageLaureateAdmin(LaureateAdmin):
         if not self.sees_triage(request):
             return queryset
         # The reasons drawn from confidential answers are shown only where the reader may
-        # read them: a column of the same query, not a check per row.
-        return with_triage_order(with_triage(queryset)).annotate(
-            can_read_confidential=readable_flag(request.user)
+        # read them: a column of the same query, not a check per row. « Ma file » puts the
+        # next contacts due first: computed on the queue's rows, it reads today's date.
+        return with_stored_triage(queryset).annotate(
+            can_read_confidential=readable_flag(request.user),
+            triage_contact_due=Case(
+                When(triage__next_contact_on__lte=timezone.localdate(), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
+
+    def changelist_view(self, request, extra_context=None):
+        if self.sees_triage(request):
+            # Laureates added since the last refresh (created here, imported) get their
+            # stored triage before the list reads it: usually one query that finds none.
+            triage_refresh_added()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if self.sees_triage(request):
+            triage_refresh_added()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The status and the joining date are inputs of the score.
+        triage_refresh(laureate_ids=[obj.pk])
 
     def get_changelist(self, request, **kwargs):
         if not self.sees_triage(request):
@@ -641,6 +671,11 @@ class TriageAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         return (*self.CYCLE_FIELDS, *self.FLAG_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The level and the next contact order the triage list.
+        triage_refresh(laureate_ids=[obj.laureate_id])
 
     def get_exclude(self, request, obj=None):
         # A new triage starts its first cycle: nothing of a cycle to fill in.

@@ -39,6 +39,7 @@ from reports.models.activity_reports import (  # noqa: F401
 from reports.models.triage_records import (  # noqa: F401
     ContactOutcome,
     FollowUpLevel,
+    StoredTriage,
     Triage,
     TriageEvent,
     TriageEventKind,

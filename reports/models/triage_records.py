@@ -159,3 +159,77 @@ class TriageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.laureate} · {self.cycle} · {self.get_kind_display()}"
+
+
+class StoredTriage(models.Model):
+    """The triage score of one laureate as :func:`reports.triage.with_triage` last computed
+    it, and what orders the triage list, kept so that the list, its "needs attention"
+    filter and the counts read an index instead of scoring everyone on each request.
+
+    Written only by :func:`reports.triage.triage_refresh`, in the same transaction as what
+    changes the score, and by the daily job for what dates change (see
+    ``reports/triage/stored.py``). One ``rule_<key>`` per key of
+    ``reports.triage.RULE_KEYS``: which rules hold.
+    """
+
+    laureate = models.OneToOneField(
+        "laureates.Laureate",
+        verbose_name=_("laureate"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="stored_triage",
+    )
+    score = models.PositiveSmallIntegerField(_("triage score"), default=0)
+    # The follow-up level's rank (alert 2, reinforced 1, standard 0), and "contacted, next
+    # contact still ahead": the list's order after the score.
+    level_rank = models.PositiveSmallIntegerField(default=0)
+    waiting = models.BooleanField(default=False)
+    rule_contact = models.BooleanField(default=False)
+    rule_flag = models.BooleanField(default=False)
+    rule_overdue = models.BooleanField(default=False)
+    rule_never = models.BooleanField(default=False)
+    rule_sponsor_lost = models.BooleanField(default=False)
+    rule_stress = models.BooleanField(default=False)
+    rule_sponsor_2 = models.BooleanField(default=False)
+    rule_studies = models.BooleanField(default=False)
+    rule_sponsor_mismatch = models.BooleanField(default=False)
+    rule_workshops = models.BooleanField(default=False)
+    rule_sponsor_1 = models.BooleanField(default=False)
+    rule_sponsor_not_yet = models.BooleanField(default=False)
+    rule_project = models.BooleanField(default=False)
+    rule_drop_studies_rating = models.BooleanField(default=False)
+    rule_drop_sponsor_relationship = models.BooleanField(default=False)
+    rule_drop_project_progress = models.BooleanField(default=False)
+    rule_drop_civic_involvement = models.BooleanField(default=False)
+    rule_drop_stress = models.BooleanField(default=False)
+    # When a refresh last found something changed and wrote it.
+    computed_at = models.DateTimeField(_("computed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored triage score")
+        verbose_name_plural = _("stored triage scores")
+        indexes = [
+            # The triage list's order (reports.triage.STORED_ORDER), read from the top.
+            models.Index(
+                models.F("score").desc(),
+                models.F("level_rank").desc(),
+                "waiting",
+                "laureate",
+                name="stored_triage_order",
+            ),
+            # "Needs attention": the few with a reason, in the list's order.
+            models.Index(
+                models.F("score").desc(),
+                models.F("level_rank").desc(),
+                "waiting",
+                "laureate",
+                name="stored_triage_attention",
+                condition=Q(score__gt=0),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(level_rank__lte=2), name="stored_triage_level_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.laureate_id} · {self.score}"

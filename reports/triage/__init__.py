@@ -46,6 +46,13 @@ from reports.triage.score import (
     with_triage,
     with_triage_order,
 )
+from reports.triage.stored import (
+    STORED_ORDER,
+    triage_refresh,
+    triage_refresh_added,
+    with_stored_row,
+    with_stored_triage,
+)
 
 __all__ = [
     "ANSWERED",
@@ -60,6 +67,7 @@ __all__ = [
     "REASONS",
     "RULE_KEYS",
     "SCALES",
+    "STORED_ORDER",
     "TRIAGE_ORDER",
     "URGENT",
     "WEIGHTS",
@@ -78,10 +86,14 @@ __all__ = [
     "triage_reason_items",
     "triage_reasons",
     "triage_record_contact",
+    "triage_refresh",
+    "triage_refresh_added",
     "triage_reopen",
     "triage_reopen_overdue",
     "triage_report_submitted",
     "triage_rules",
+    "with_stored_row",
+    "with_stored_triage",
     "with_triage",
     "with_triage_order",
 ]

@@ -31,6 +31,7 @@ from reports.models import (
     TriageState,
 )
 from reports.triage.score import ANSWERED, triage_rules, with_triage
+from reports.triage.stored import triage_refresh
 
 #: Days from a contact to the next one, by follow-up level (the contact form's default).
 NEXT_CONTACT_DAYS = {
@@ -88,6 +89,7 @@ def triage_assign(*, laureate: Laureate, to, by=None) -> Triage:
         triage.state = TriageState.ASSIGNED
     triage.save()
     _event(triage, TriageEventKind.ASSIGNED, by=by or to, assigned_to=to)
+    triage_refresh(laureate_ids=[laureate.pk])
     return triage
 
 
@@ -113,6 +115,7 @@ def triage_close(*, laureate: Laureate, by) -> Triage:
     triage.flag_note = ""
     triage.save()
     _event(triage, TriageEventKind.CLOSED, by=by, reasons=reasons)
+    triage_refresh(laureate_ids=[laureate.pk])
     return triage
 
 
@@ -144,12 +147,19 @@ def triage_reopen(*, laureate: Laureate, reasons: list[str], by=None) -> Triage 
     if triage is None or not _is_closed(triage):
         return None
     _reopen(triage, reasons=reasons, by=by)
+    triage_refresh(laureate_ids=[laureate.pk])
     return triage
 
 
 def triage_report_submitted(*, report: ActivityReport) -> Triage | None:
     """A report was just submitted (called by ``report_submit``, inside its transaction):
-    a closed triage reopens if the laureate now has any reason."""
+    a closed triage reopens if the laureate now has any reason; the stored score follows."""
+    reopened = _reopen_for_report(report)
+    triage_refresh(laureate_ids=[report.laureate_id])
+    return reopened
+
+
+def _reopen_for_report(report: ActivityReport) -> Triage | None:
     closed = Triage.objects.filter(
         laureate_id=report.laureate_id,
         state=TriageState.CLOSED,
@@ -179,6 +189,7 @@ def triage_flag(*, laureate: Laureate, by, note: str) -> Triage:
     triage.flag_note = note
     triage.save()
     _event(triage, TriageEventKind.FLAGGED, by=by, at=now, note=note)
+    triage_refresh(laureate_ids=[laureate.pk])
     return triage
 
 
@@ -228,6 +239,7 @@ def triage_record_contact(
         next_contact_on=triage.next_contact_on,
         level=triage.level,
     )
+    triage_refresh(laureate_ids=[laureate.pk])
     return follow_up
 
 
@@ -277,4 +289,5 @@ def triage_reopen_overdue(*, today: datetime.date) -> int:
             )
             for _pk, laureate_id, cycle in rows
         )
+        triage_refresh(laureate_ids=[laureate_id for _pk, laureate_id, _c in rows], today=today)
     return len(rows)

@@ -280,19 +280,22 @@ def with_triage(laureates: QuerySet, *, today: datetime.date | None = None) -> Q
     score = points[0]
     for point in points[1:]:
         score = score + point
-    # What the reasons need besides the flags: the flag's note, and what the current cycle
-    # started with and the last one closed with (to mark the reasons new since the close).
+    return queryset.annotate(triage_score=score, **reason_context())
+
+
+def reason_context() -> dict:
+    """What the reasons need besides the flags: the flag's note, and what the current cycle
+    started with and the last one closed with (to mark the reasons new since the close)."""
     opening = TriageEvent.objects.filter(
         laureate=OuterRef("pk"), cycle=OuterRef("triage__cycle"), kind=TriageEventKind.OPENED
     ).order_by("-at", "-pk")
-    return queryset.annotate(
-        triage_score=score,
-        triage_flag_note=F("triage__flag_note"),
-        triage_cycle=F("triage__cycle"),
-        triage_state_value=F("triage__state"),
-        triage_closed_reasons=F("triage__closed_reasons"),
-        triage_opened_reasons=Subquery(opening.values("reasons")[:1]),
-    )
+    return {
+        "triage_flag_note": F("triage__flag_note"),
+        "triage_cycle": F("triage__cycle"),
+        "triage_state_value": F("triage__state"),
+        "triage_closed_reasons": F("triage__closed_reasons"),
+        "triage_opened_reasons": Subquery(opening.values("reasons")[:1]),
+    }
 
 
 #: The follow-up levels, highest first: their rank orders the list at an equal score.

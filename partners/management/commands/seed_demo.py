@@ -7,6 +7,7 @@ from django.db import transaction
 from laureates import demo as laureates_demo
 from partners import demo as partners_demo
 from reports import demo as reports_demo
+from reports.triage import triage_refresh
 from workshops import demo as workshops_demo
 
 DEMO_LOGINS = [
@@ -37,6 +38,8 @@ class Command(BaseCommand):
             reports_demo.seed(laureates=laureates)
             workshops_demo.seed(laureates=laureates)
             partners_demo.seed(companies=companies, laureates=laureates)
+            # The demo writes reports and absences directly: store everyone's triage.
+            triage_refresh()
 
         self.stdout.write(
             self.style.SUCCESS(
