@@ -37,6 +37,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 logger = logging.getLogger(__name__)
 
+#: rows of a preview shown on the page (the counts say the rest)
+PREVIEW_ROWS = 100
+
 # Rows per INSERT or UPDATE statement of an import (Django lowers it where SQLite needs).
 BULK_BATCH_SIZE = 1000
 
@@ -403,6 +406,13 @@ class SpreadsheetResource(resources.ModelResource):
         self._seen_keys: dict[str, int] = {}
         #: column key -> its header as written in the imported file
         self.file_headers: dict[str, str] = {}
+        self._import_fields = None
+
+    def get_import_fields(self):
+        # Asked for on every row and cell: computed once.
+        if self._import_fields is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
 
     # Import: all-or-nothing ----------------------------------------------------------
 
@@ -500,16 +510,19 @@ class SpreadsheetResource(resources.ModelResource):
             if new:
                 instance = self.init_instance(row)
             original = None if new else self.row_values(instance)
+            shown = number <= PREVIEW_ROWS
             errors = {}
             try:
                 self.import_instance(instance, row, **kwargs)
             except ValidationError as error:
                 errors = error.update_error_dict(errors)
             self.validate_instance(instance, errors, validate_unique=False)
-            row_result.diff = self.row_values(instance)
+            # What the preview shows (its first rows only), and what tells an unchanged row.
+            values = self.row_values(instance) if shown or not new else None
+            row_result.diff = values if shown else None
             if new:
                 row_result.import_type = RowResult.IMPORT_TYPE_NEW
-            elif row_result.diff == original:
+            elif values == original:
                 row_result.import_type = RowResult.IMPORT_TYPE_SKIP
             else:
                 row_result.import_type = RowResult.IMPORT_TYPE_UPDATE
@@ -790,10 +803,6 @@ class SpreadsheetImportForm(ImportForm):
         except ImportTooLarge as error:
             raise ValidationError(str(error)) from None
         return upload
-
-
-#: rows of a preview, and problems of a refused file, shown on the page (the counts say the rest)
-PREVIEW_ROWS = 100
 
 
 def import_counts(result) -> dict[str, int]:
