@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test bench fault lint install serve
+.PHONY: demo test bench bench-imports fault lint install serve
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,11 @@ test: $(DEV)
 
 bench: $(RUNTIME)
 	$(PY) bench/run.py
+
+# Imports: rows/s of a 10,000-row laureate file at 0 and 100,000 existing laureates (scratch
+# database: BENCH_DATABASE_URL as for make bench; IMPORT_ROWS, IMPORT_EXISTING to change sizes).
+bench-imports: $(RUNTIME)
+	$(PY) bench/imports.py
 
 # The reminder job through a real worker killed three times (PostgreSQL and Redis needed).
 fault: $(DEV)
