@@ -5,7 +5,7 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef
+from django.db.models import F
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
@@ -39,7 +39,7 @@ from reports.models import (
     ReportStatus,
 )
 from reports.services import report_mark_reviewed, report_reopen
-from reports.triage import laureate_triage_score, laureates_needing_attention
+from reports.triage import NEEDS_ATTENTION, triage_refresh_added
 
 SECTION_TITLES = {
     "studies": _("Studies"),
@@ -120,7 +120,8 @@ class NeedsAttentionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(laureate__in=laureates_needing_attention().values("pk"))
+            # The stored score (reports/triage/stored.py), through its partial index.
+            return queryset.filter(laureate__stored_triage__score__gte=NEEDS_ATTENTION)
         return queryset
 
 
@@ -209,6 +210,9 @@ class ActivityReportAdmin(HistoryAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     def changelist_view(self, request, extra_context=None):
+        # The score column and filter read the stored triage: laureates added since the
+        # last refresh get theirs first (usually one query that finds none).
+        triage_refresh_added()
         extra_context = {**(extra_context or {}), **self._list_links(request)}
         return super().changelist_view(request, extra_context)
 
@@ -238,9 +242,7 @@ class ActivityReportAdmin(HistoryAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                laureate_triage_score=laureate_triage_score(laureate_ref=OuterRef("laureate_id"))
-            )
+            .annotate(laureate_triage_score=F("laureate__stored_triage__score"))
         )
 
     def has_add_permission(self, request):

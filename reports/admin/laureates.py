@@ -57,6 +57,7 @@ from reports.triage import (
     with_stored_row,
     with_stored_triage,
 )
+from reports.triage.score import reason_context
 
 #: How many read records the laureate's page shows; the list has them all.
 READS_SHOWN = 20
@@ -304,6 +305,7 @@ class TriageLaureateAdmin(LaureateAdmin):
         # read them: a column of the same query, not a check per row. « Ma file » puts the
         # next contacts due first: computed on the queue's rows, it reads today's date.
         return with_stored_triage(queryset).annotate(
+            **reason_context(),
             can_read_confidential=readable_flag(request.user),
             triage_contact_due=Case(
                 When(triage__next_contact_on__lte=timezone.localdate(), then=Value(True)),

@@ -41,7 +41,6 @@ from laureates.models import Laureate
 from reports.models import StoredTriage
 from reports.triage.score import (
     RULE_KEYS,
-    reason_context,
     with_triage,
     with_triage_order,
 )
@@ -162,16 +161,16 @@ def triage_refresh_added(*, today: datetime.date | None = None) -> int:
 
 def with_stored_triage(laureates: QuerySet) -> QuerySet:
     """Annotate ``laureates`` as :func:`with_triage` and :func:`with_triage_order` do
-    (``triage_score``, ``triage_<rule>``, ``triage_level_rank``, ``triage_waiting`` and what
-    the reasons need), read from the stored rows: cheap for a page, filterable and ordered
-    through the indexes (:data:`STORED_ORDER`) once the list keeps the laureates with a row
-    (:func:`with_stored_row`)."""
+    (``triage_score``, ``triage_<rule>``, ``triage_level_rank``, ``triage_waiting``), read
+    from the stored rows: cheap for a page, filterable and ordered through the indexes
+    (:data:`STORED_ORDER`) once the list keeps the laureates with a row
+    (:func:`with_stored_row`). A page that shows the reasons adds
+    :func:`~reports.triage.score.reason_context` for its rows."""
     return laureates.annotate(
         triage_score=F("stored_triage__score"),
         triage_level_rank=F("stored_triage__level_rank"),
         triage_waiting=F("stored_triage__waiting"),
         **{f"triage_{rule}": F(f"stored_triage__{field}") for rule, field in RULE_FIELDS.items()},
-        **reason_context(),
     )
 
 
