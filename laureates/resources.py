@@ -373,11 +373,31 @@ class CompanyWidget(TextWidget):
     def __init__(self):
         super().__init__(required=True, max_length=200)
 
-    def clean(self, value, row=None, **kwargs):
-        name = super().clean(value, row, **kwargs)
+    def prepare(self, values) -> None:
+        """Look up the companies named in these cells, whatever their case, in one query."""
+        names = set()
+        for value in values:
+            try:
+                names.add(TextWidget.clean(self, value).lower())
+            except ValueError:
+                continue
+        names.discard("")
         # partners sits above laureates: reach Company through the foreign key, not an import.
         Company = Sponsor._meta.get_field("company").related_model
-        company = Company.objects.filter(name__iexact=name).first()
+        self.by_name = {
+            company.name.lower(): company
+            for company in Company.objects.alias(name_lower=Lower("name")).filter(
+                name_lower__in=sorted(names)
+            )
+        }
+
+    def clean(self, value, row=None, **kwargs):
+        name = super().clean(value, row, **kwargs)
+        if getattr(self, "by_name", None) is not None:
+            company = self.by_name.get(name.lower())
+        else:
+            Company = Sponsor._meta.get_field("company").related_model
+            company = Company.objects.filter(name__iexact=name).first()
         if company is None:
             raise ValueError(
                 gettext("No company is called “%(name)s”: import the companies first.")
@@ -423,12 +443,36 @@ class SponsorResource(SpreadsheetResource):
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("company")
 
-    def get_instance(self, instance_loader, row):
+    # Checked in memory, written in bulk: the file's sponsors and companies in two queries.
+    bulk_import = True
+
+    def row_email(self, row) -> str:
         try:
-            email = self.fields["email"].clean(row)
+            return self.fields["email"].clean(row)
         except (KeyError, ValueError):
-            return None
-        return Sponsor.objects.filter(email__iexact=email).first()
+            return ""
+
+    def import_prepare(self, rows):
+        emails = sorted({self.row_email(row) for row in rows} - {""})
+        self.existing = {}
+        for start in range(0, len(emails), 5000):
+            sponsors = (
+                Sponsor.objects.select_related("company")
+                .alias(email_lower=Lower("email"))
+                .filter(email_lower__in=emails[start : start + 5000])
+            )
+            self.existing.update((sponsor.email.lower(), sponsor) for sponsor in sponsors)
+        self.fields["company"].widget.prepare(row.get("company") for row in rows)
+
+    def import_existing(self, row):
+        return self.existing.get(self.row_email(row))
+
+    def reset_notices(self):
+        self.fields["company"].widget.by_name = None
+
+    def get_instance(self, instance_loader, row):
+        email = self.row_email(row)
+        return Sponsor.objects.alias(email_lower=Lower("email")).filter(email_lower=email).first()
 
 
 class LaureateEmailWidget(EmailWidget):

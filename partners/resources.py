@@ -1,5 +1,6 @@
 """Spreadsheet import and export of partner companies."""
 
+from django.db.models.functions import Lower
 from import_export.fields import Field
 
 from emergence.spreadsheets import (
@@ -56,9 +57,25 @@ class CompanyResource(SpreadsheetResource):
         )
         export_order = fields
 
-    def get_instance(self, instance_loader, row):
+    # Checked in memory, written in bulk: the file's companies are read in one query.
+    bulk_import = True
+
+    def row_name(self, row) -> str:
         try:
-            name = self.fields["name"].clean(row)
+            return self.fields["name"].clean(row).lower()
         except (KeyError, ValueError):
-            return None
-        return Company.objects.filter(name__iexact=name).first()
+            return ""
+
+    def import_prepare(self, rows):
+        names = sorted({self.row_name(row) for row in rows} - {""})
+        self.existing = {}
+        for start in range(0, len(names), 5000):
+            chunk = names[start : start + 5000]
+            companies = Company.objects.alias(name_lower=Lower("name")).filter(name_lower__in=chunk)
+            self.existing.update((company.name.lower(), company) for company in companies)
+
+    def import_existing(self, row):
+        return self.existing.get(self.row_name(row))
+
+    def get_instance(self, instance_loader, row):
+        return self.import_existing(row)
