@@ -292,3 +292,12 @@ def test_the_triage_list_costs_the_same_queries_for_10_and_60_laureates(
     with django_assert_num_queries(len(small)):
         for url in pages:
             listed(referent_client.get(url))
+
+
+def test_the_daily_job_stores_everyone_outside_any_transaction(transactional_db):
+    period = ReportPeriodFactory(year=2026, quarter=1)
+    worried = ActivityReportFactory(period=period, stress=5).laureate
+
+    run_daily_reminders(day="2026-03-10")
+
+    assert StoredTriage.objects.get(laureate=worried).rule_stress

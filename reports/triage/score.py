@@ -58,6 +58,14 @@ adds no points, so the score stays the sum of the reasons shown; then, still at 
 score and level, a laureate contacted whose next contact is still ahead sorts below those
 not contacted. "My queue" puts the next contacts that are due (today or before) first.
 
+The score is also STORED per laureate (``reports.models.StoredTriage``, see
+:mod:`reports.triage.stored`): :func:`with_triage` remains its only definition, and
+``triage_refresh`` writes what it computes, in the same transaction as every change of its
+inputs and daily for what the date changes. The triage list, its filters and the counts read
+the stored rows (score, one flag per rule, the level's rank and "contacted and waiting",
+the order above), through indexes; the laureate's key breaks the remaining ties. Only
+« Ma file »'s "next contact due" is computed on the request, for the queue's rows.
+
 The score reads the confidential answers (contact, stress) for everyone, so that no laureate
 in difficulty is hidden; their reasons are a « confidential signal » to staff who may not
 read that laureate's confidential answers (:func:`triage_reasons`).

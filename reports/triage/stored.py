@@ -33,6 +33,7 @@ index.
 import datetime
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.db.models import F, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -82,9 +83,15 @@ def _computed(laureate_ids: list[int], *, today: datetime.date) -> dict[int, dic
 
 
 def _write(laureate_ids: list[int], *, today: datetime.date) -> int:
-    """Refresh these laureates' rows; returns how many were written."""
+    """Refresh these laureates' rows; returns how many were written. In the caller's
+    transaction, else in one of its own (the daily job: one per chunk)."""
     if not laureate_ids:
         return 0
+    with transaction.atomic(savepoint=False):
+        return _write_locked(laureate_ids, today=today)
+
+
+def _write_locked(laureate_ids: list[int], *, today: datetime.date) -> int:
     # Locked first, then computed: a refresh that waited for another one's commit computes
     # with what that one committed (under READ COMMITTED), so the last writer is right.
     stored = {
