@@ -447,7 +447,7 @@ class SpreadsheetResource(resources.ModelResource):
 
     def import_bulk(self, dataset, *, dry_run: bool, raise_errors: bool, **kwargs):
         """Read every row, check it in memory, then write them all at once; any problem
-        (or a dry run, the preview) rolls everything back."""
+        rolls everything back, and a dry run (the preview) writes nothing."""
         result = self.get_result_class()()
         result.diff_headers = self.get_diff_headers()
         result.total_rows = len(dataset)
@@ -476,7 +476,9 @@ class SpreadsheetResource(resources.ModelResource):
                 else:
                     checked.append(row_result)
                 result.append_row_result(row_result)
-            if not (result.has_errors() or result.has_validation_errors()):
+            # The preview (a dry run) writes nothing: every row was checked in memory, and
+            # the confirmation checks them again before writing.
+            if not (dry_run or result.has_errors() or result.has_validation_errors()):
                 try:
                     self.import_write(checked)
                 except Exception as error:
