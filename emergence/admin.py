@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from emergence.accounts import user_invite
 from emergence.admin_confirm import email_confirmation
 from emergence.admin_overview import overview_install
+from emergence.admin_paginator import EstimatedCountPaginator
 from emergence.console_strings import OUTBOX_KINDS, outbox_kind_label
 from emergence.history import HistoryAdmin
 from emergence.mfa import may_reset_two_factor, reset_two_factor
@@ -144,6 +145,7 @@ class UserAdmin(HistoryAdmin, BaseUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     actions = ["send_invitation", reset_two_factor]
 
     @admin.action(description=_("Send an invitation"), permissions=["change"])
@@ -203,6 +205,7 @@ class OutboxEmailAdmin(admin.ModelAdmin):
     search_help_text = _("Recipient, key or subject.")
     date_hierarchy = "created_at"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 100
     actions = ["resend"]
     fields = (

@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import confirm_and_invite
+from emergence.admin_paginator import EstimatedCountPaginator
 from emergence.history import HistoryAdmin
 from emergence.spreadsheets import SpreadsheetModelAdmin
 from laureates.activities import participations, quarter_of
@@ -175,6 +176,7 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
     autocomplete_fields = ("user", "promotion", "referent")
     inlines = (SponsorshipInline, FollowUpInline)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 100
     actions = ["send_invitation"]
     fieldsets = (
@@ -353,6 +355,7 @@ class SponsorAdmin(SponsorAccessMixin, SpreadsheetModelAdmin):
     autocomplete_fields = ("company",)
     readonly_fields = ("user",)
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     actions = ["give_access"]
 
 
@@ -388,6 +391,7 @@ class SponsorshipAdmin(HistoryAdmin, SpreadsheetModelAdmin):
     autocomplete_fields = ("laureate", "sponsor")
     date_hierarchy = "started_on"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 @admin.register(FollowUp)
@@ -404,6 +408,7 @@ class FollowUpAdmin(HistoryAdmin):
     autocomplete_fields = ("laureate",)
     date_hierarchy = "date"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def get_changeform_initial_data(self, request):
         return {"by": request.user.pk, **super().get_changeform_initial_data(request)}
@@ -483,6 +488,7 @@ class PlacementAdmin(HistoryAdmin):
     list_select_related = ("laureate__user", "company")
     autocomplete_fields = ("laureate", "company")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     fields = (
         "laureate",
         "kind",

@@ -9,6 +9,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from emergence.admin_paginator import EstimatedCountPaginator
 from laureates.models import SponsorMeeting, SponsorshipFit
 from laureates.sponsors import (
     company_sponsor_figures,
@@ -108,6 +109,7 @@ class SponsorMeetingAdmin(admin.ModelAdmin):
     )
     date_hierarchy = "date"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     @admin.display(description=_("confirmed"), boolean=True)
     def confirmed(self, meeting) -> bool:
@@ -130,6 +132,7 @@ class SponsorshipFitAdmin(admin.ModelAdmin):
     )
     list_select_related = ("sponsorship__laureate__user", "sponsorship__sponsor")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def has_add_permission(self, request):
         return False

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from emergence.admin import confirm_and_invite, object_error
+from emergence.admin_paginator import EstimatedCountPaginator
 from emergence.history import HistoryAdmin
 from emergence.roles import is_laureate
 from emergence.spreadsheets import SpreadsheetModelAdmin
@@ -144,6 +145,7 @@ class IntroductionAdmin(HistoryAdmin):
     list_select_related = ("laureate__user", "company", "requested_by")
     date_hierarchy = "created_at"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     actions = ["forward", "decline", "record_placement"]
     fields = (
         "company",
@@ -282,6 +284,7 @@ class PartnerViewLogAdmin(admin.ModelAdmin):
     list_select_related = ("user", "company", "laureate__user")
     date_hierarchy = "viewed_at"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     def has_add_permission(self, request):
         return False
@@ -337,6 +340,8 @@ class CoOpterAdmin(admin.ModelAdmin):
     )
     list_select_related = ("laureate__user", "staff_member")
     autocomplete_fields = ("laureate", "staff_member")
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
     @admin.display(description=_("co-opter"))
     def kind(self, coopter):
@@ -407,6 +412,7 @@ class ReferralAdmin(HistoryAdmin):
     autocomplete_fields = ("coopter", "candidate_laureate")
     date_hierarchy = "referred_on"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     actions = ["record_placement", "confirm_donation"]
     # The date the co-opter declared before staff confirmed donations: the record of it.
     readonly_fields = ("placement", "donation_received_on")

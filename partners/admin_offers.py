@@ -16,6 +16,7 @@ from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import object_error
+from emergence.admin_paginator import EstimatedCountPaginator
 from laureates.models import Laureate, PartnerConsent
 from partners.models import Offer
 from partners.offers import (
@@ -74,6 +75,7 @@ class OfferAdmin(admin.ModelAdmin):
     autocomplete_fields = ("company",)
     date_hierarchy = "closes_on"
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     # Each row counts its matches in the database: a short page keeps the list quick.
     list_per_page = 25
     actions = ["close_offers"]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from laureates.models import Promotion, SearchKind, Situation, Track, search_fold
+from partners.sharing import with_shared_columns
 
 # Levels as French HR people say them: « Bac+5 » is the fifth year after the baccalauréat.
 STUDY_YEARS = [(year, f"Bac+{year}") for year in range(1, 13)]
@@ -73,18 +74,21 @@ class DashboardFilter(django_filters.FilterSet):
     situation = django_filters.ChoiceFilter(
         label=_("Situation"),
         field_name="shared_situation",
+        method="shared_column",
         choices=Situation.choices,
         empty_label=ALL_FEMININE,
     )
     degree = django_filters.CharFilter(
         label=_("Degree"),
         field_name="shared_degree",
+        method="shared_column",
         lookup_expr="icontains",
         widget=forms.TextInput(attrs={"placeholder": _("Master, Licence…")}),
     )
     degree_year = django_filters.ChoiceFilter(
         label=_("Year of the degree"),
         field_name="shared_degree_year",
+        method="shared_column",
         choices=DEGREE_YEARS,
         empty_label=ALL_FEMININE,
         help_text=_("For a master 2: degree Master, year 2."),
@@ -140,6 +144,11 @@ class DashboardFilter(django_filters.FilterSet):
         for word in search_words(search_fold(value))[0]:
             query &= Q(search_text__contains=word)
         return queryset.filter(query)
+
+    def shared_column(self, queryset, name, value):
+        # The consent's columns are joined only when one of them is filtered on.
+        lookup = self.filters[name.removeprefix("shared_")].lookup_expr
+        return with_shared_columns(queryset).filter(**{f"{name}__{lookup}": value})
 
     def starting_in(self, queryset, name, value):
         return queryset.filter(starts_on__year=value.year, starts_on__month=value.month)

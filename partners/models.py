@@ -326,6 +326,8 @@ class Introduction(models.Model):
         verbose_name = _("introduction")
         verbose_name_plural = _("introductions")
         ordering = ["-created_at"]
+        # The console's list: its order (and the date hierarchy's first and last day).
+        indexes = [models.Index(fields=["created_at", "id"], name="introduction_created_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "laureate"],

@@ -97,11 +97,20 @@ def _open_consent(path: str) -> FilteredRelation:
 
 def seeking_searches(today: datetime.date | None = None) -> QuerySet:
     """The dashboard's rows: open, fresh searches of laureates and alumni who share their
-    profile with partners, with the ``shared_*`` columns their consent names."""
-    return (
-        Search.objects.shared_with_partners(today)
-        .annotate(open_consent=_open_consent("laureate__partner_consents"))
-        .annotate(**_level_columns("laureate__", "open_consent"))
+    profile with partners (``Search.objects.shared_with_partners``, the one definition).
+
+    Only what selects them: counting them joins nothing else. :func:`with_shared_columns`
+    adds the ``shared_*`` columns their consent names (:func:`partner_rows` does, and the
+    filters on those columns)."""
+    return Search.objects.shared_with_partners(today)
+
+
+def with_shared_columns(searches: QuerySet) -> QuerySet:
+    """``searches`` with the ``shared_*`` columns (the laureate's open consent joined once)."""
+    if "shared_status" in searches.query.annotations:
+        return searches
+    return searches.annotate(open_consent=_open_consent("laureate__partner_consents")).annotate(
+        **_level_columns("laureate__", "open_consent")
     )
 
 
@@ -138,7 +147,7 @@ def _from_laureate(path: str) -> str:
 def partner_rows(searches: QuerySet) -> QuerySet:
     """Rows of exactly the allowed columns (plus the laureate's id, for links), as dicts
     keyed by path; :func:`display_row` names them."""
-    return searches.values("laureate_id", *_paths())
+    return with_shared_columns(searches).values("laureate_id", *_paths())
 
 
 def _paths() -> list[str]:

@@ -56,8 +56,12 @@ def dashboard(request):
     membership = _membership(request)
     filters = _dashboard_filter(request)
     found = filters.qs
-    page = Paginator(partner_rows(found), PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = [display_row(row) for row in page.object_list]
+    total, kinds = _count_by_kind(found)
+    paginator = Paginator(found, PER_PAGE)
+    paginator.count = total  # counted with the kinds: no second count of the same rows
+    page = paginator.get_page(request.GET.get("page"))
+    start = (page.number - 1) * PER_PAGE
+    page.object_list = [display_row(row) for row in partner_rows(found)[start : start + PER_PAGE]]
     partner_view_log(
         membership=membership, kind=PartnerViewKind.DASHBOARD, query=request.GET.urlencode()
     )
@@ -68,17 +72,19 @@ def dashboard(request):
             "company": membership.company,
             "filter": filters,
             "page": page,
-            "kinds": _count_by_kind(found),
+            "kinds": kinds,
             "fields": _count_by_field(found),
         },
     )
 
 
-def _count_by_kind(found) -> list[tuple[str, int]]:
+def _count_by_kind(found) -> tuple[int, list[tuple[str, int]]]:
+    """How many rows in all, and of each kind, in one query."""
     counts = found.order_by().aggregate(
-        **{kind.value: Count("pk", filter=Q(kind=kind.value)) for kind in SearchKind}
+        total=Count("pk"),
+        **{kind.value: Count("pk", filter=Q(kind=kind.value)) for kind in SearchKind},
     )
-    return [(kind.label, counts[kind.value]) for kind in SearchKind]
+    return counts["total"], [(kind.label, counts[kind.value]) for kind in SearchKind]
 
 
 def _count_by_field(found) -> list[dict]:

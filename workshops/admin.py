@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from emergence.admin_confirm import email_confirmation
+from emergence.admin_paginator import EstimatedCountPaginator
 from laureates.admin import LaureateAdmin
 from workshops.animators import animators_change_record, session_moved_tell
 from workshops.models import (
@@ -521,6 +522,7 @@ class RegistrationAdmin(admin.ModelAdmin):
     autocomplete_fields = ("laureate", "session")
     readonly_fields = ("registered_at", "promoted_at", "cancelled_at")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 @admin.register(Feedback)
@@ -530,6 +532,8 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_select_related = ("series", "session", "laureate__user")
     search_fields = ("helped", "comment", "laureate__user__last_name")
     autocomplete_fields = ("laureate",)
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
 
 
 class ReadOnlyFormSet(BaseInlineFormSet):

@@ -74,7 +74,15 @@ class PartnerConsent(models.Model):
                 name="one_open_partner_consent_per_laureate",
             ),
         ]
-        indexes = [models.Index(fields=["laureate", "expires_on"])]
+        indexes = [
+            models.Index(fields=["laureate", "expires_on"]),
+            # Whose consent is valid today (the partners' dashboard): open consents only.
+            models.Index(
+                fields=["laureate", "expires_on"],
+                condition=Q(withdrawn_at__isnull=True, replaced_at__isnull=True),
+                name="open_consent_laureate_expires",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.laureate} · {self.version} · {self.given_at:%Y-%m-%d}"

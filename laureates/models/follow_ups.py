@@ -37,6 +37,8 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["-date", "-pk"]
+        # The console's list: its order (and the date hierarchy's first and last day).
+        indexes = [models.Index(fields=["date", "id"], name="followup_date_id")]
 
     def __str__(self) -> str:
         return f"{self.date} · {self.get_channel_display()}"

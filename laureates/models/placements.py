@@ -91,6 +91,8 @@ class Placement(models.Model):
         verbose_name = _("placement")
         verbose_name_plural = _("placements")
         ordering = ["-starts_on", "-pk"]
+        # The console's list: its order.
+        indexes = [models.Index(fields=["starts_on", "id"], name="placement_starts_id")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(company__isnull=False) | ~Q(other_company=""),

@@ -88,7 +88,15 @@ class Search(models.Model):
                 fields=["kind", "confirmed_on"],
                 condition=Q(closed_on__isnull=True),
                 name="open_search_kind_confirmed",
-            )
+            ),
+            # The partners' dashboard counts its rows, by kind and by field, from this one
+            # (an index-only scan on PostgreSQL) instead of the searches' wide rows.
+            models.Index(
+                fields=["laureate", "confirmed_on"],
+                include=["kind", "field"],
+                condition=Q(closed_on__isnull=True),
+                name="open_search_shared",
+            ),
         ]
 
     def __str__(self) -> str:

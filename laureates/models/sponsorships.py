@@ -79,6 +79,8 @@ class Sponsorship(models.Model):
         verbose_name = _("sponsorship")
         verbose_name_plural = _("sponsorships")
         ordering = ["-started_on"]
+        # The console's list: its order (and the date hierarchy's first and last day).
+        indexes = [models.Index(fields=["started_on", "id"], name="sponsorship_started_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["laureate"],

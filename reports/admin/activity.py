@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import object_error
+from emergence.admin_paginator import EstimatedCountPaginator
 from emergence.history import HistoryAdmin
 from emergence.roles import may_read_confidential
 from emergence.spreadsheets import BooleanWidget, normalise
@@ -161,6 +162,7 @@ class ActivityReportAdmin(HistoryAdmin):
     search_help_text = _("Name or e-mail address of the laureate.")
     list_select_related = ("period", "laureate__user")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 100
     # Newest first, by primary key: sorting every report by period then name is a full
     # sort (about 1 s at 100,000 laureates); the column headers still sort on demand.

@@ -4,6 +4,7 @@ for the programme lead (``reports.view_reportread``)."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from emergence.admin_paginator import EstimatedCountPaginator
 from laureates.admin import StaffListFilter
 from reports.models import ReportRead
 
@@ -22,6 +23,7 @@ class ReportReadAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     list_select_related = ("user", "laureate__user")
     show_full_result_count = False
+    paginator = EstimatedCountPaginator
     list_per_page = 100
     fields = ("at", "who", "user_email", "laureate", "description", "report")
     readonly_fields = fields
