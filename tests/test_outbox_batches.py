@@ -2,6 +2,7 @@
 in a number of queries that does not grow with the batch, each e-mail sent once even when two
 workers hold the same batch or a worker dies mid-batch, a failing e-mail retried alone."""
 
+import dataclasses
 import datetime
 import smtplib
 from types import SimpleNamespace
@@ -13,6 +14,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from kombu.utils import json
 
 from emergence import outbox
 from emergence.models import OutboxEmail, OutboxStatus
@@ -24,7 +26,7 @@ from emergence.outbox import (
     outbox_enqueue_many,
     outbox_send_batch,
 )
-from emergence.tasks import send_outbox_emails
+from emergence.tasks import send_outbox_emails, write_and_send_outbox_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +271,38 @@ def test_a_batch_past_half_the_sending_timeout_puts_the_rest_back_for_another_ta
         OutboxStatus.PENDING,
     ]
     assert queued == [pks[2:]]
+
+
+def test_queued_emails_are_rendered_written_and_sent_by_one_task_per_batch(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert outbox.outbox_queue_many(messages=messages(2 * SEND_BATCH + 1)) == 2 * SEND_BATCH + 1
+
+    assert len(callbacks) == 3
+    assert not OutboxEmail.objects.exists()  # the tasks write the rows, not the caller
+    for callback in callbacks:
+        callback()
+    assert OutboxEmail.objects.filter(status=OutboxStatus.SENT).count() == 2 * SEND_BATCH + 1
+    assert CountingBackend.per_connection == [SEND_BATCH, SEND_BATCH, 1]
+
+
+def test_a_batch_task_that_went_through_the_broker_run_twice_writes_and_sends_once():
+    # As the broker carries it: JSON, dates included; then redelivered after its worker died.
+    payload = json.loads(json.dumps([dataclasses.asdict(m) for m in messages(4)]))
+
+    assert write_and_send_outbox_emails(payload) == 4
+    assert write_and_send_outbox_emails(payload) == 0
+
+    assert received() == [f"person{i}@example.org" for i in range(4)]
+    assert OutboxEmail.objects.count() == 4
+    assert "15 janvier 2027" in mail.outbox[0].body  # the due date came through as a date
+
+
+def test_a_batch_task_killed_after_writing_sends_its_rows_when_run_again():
+    batch = messages(3)
+    outbox._write_rows(batch)  # written, then the worker was killed before sending
+
+    assert outbox.outbox_write_and_send(messages=batch) == 3
+
+    assert received() == [f"person{i}@example.org" for i in range(3)]
