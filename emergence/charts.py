@@ -27,11 +27,15 @@ from pygal.style import Style
 from emergence.overview import Table
 
 #: Part of the charts' cache key: change it when the drawing changes (style, options).
-VERSION = 1
+VERSION = 2
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ElementTree.register_namespace("", SVG_NS)
-ElementTree.register_namespace("xlink", XLINK_NS)
+
+
+def _register_namespaces() -> None:
+    ElementTree.register_namespace("", SVG_NS)
+    ElementTree.register_namespace("xlink", XLINK_NS)
+
 
 #: From dark to light: each series stays apart in greyscale.
 COLOURS = ("#1d3557", "#c8553d", "#7fb7be", "#f2a541", "#5c4d7d", "#b8b8b8", "#2a9d8f", "#e9c46a")
@@ -114,6 +118,9 @@ def _clean(svg: str, *, label: str) -> str:
     root.set("focusable", "false")
     root.set("class", f"{root.get('class', '')} overview-chart-svg".strip())
     root.set("data-chart", label)
+    # The SVG namespace as the default one again, whatever another library registered since
+    # (WeasyPrint takes the empty prefix at import): an HTML page knows <svg>, not <svg:svg>.
+    _register_namespaces()
     return ElementTree.tostring(root, encoding="unicode")
 
 

@@ -469,6 +469,24 @@ def test_charts_have_no_script_no_style_and_stay_apart_in_grey():
     assert ".pygal-chart .color-0" in css and "stroke-dasharray" in css
 
 
+def test_charts_stay_html_svg_once_the_receipts_pdf_library_is_loaded():
+    # WeasyPrint (the donation receipts) takes XML's empty namespace prefix when imported: a
+    # chart drawn after that must still be <svg>, not <svg:svg> that the browser cannot draw.
+    import weasyprint.pdf.metadata  # noqa: F401
+
+    drawn = chart_svg(
+        Table(
+            key="after-weasyprint",
+            title="T",
+            summary="S",
+            columns=["kind", "n"],
+            rows=[["a", 1], ["b", 2]],
+            chart=Chart(kind="bar", series=[1]),
+        )
+    )
+    assert drawn.startswith("<svg ") and "<svg:" not in drawn and "ns0:" not in drawn
+
+
 def test_chart_stylesheet_is_up_to_date():
     from django.conf import settings
 
