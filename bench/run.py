@@ -190,6 +190,8 @@ def reset_database() -> None:
     call_command("migrate", verbosity=0, interactive=False)
     if connection.vendor != "sqlite":
         call_command("flush", verbosity=0, interactive=False)
+        # flush empties every table, the staff roles' groups that migrations made included
+        roles.roles_sync()
         # flush also empties the staff roles' groups that the data migrations made.
         roles.roles_sync()
 
