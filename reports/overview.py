@@ -45,7 +45,16 @@ from reports.models import (
     ReportStatus,
     TriageState,
 )
-from reports.triage import ANSWERED, CONFIDENTIAL_RULES, REASONS, SCALES, WEIGHTS, with_triage
+from reports.triage import (
+    ANSWERED,
+    CONFIDENTIAL_RULES,
+    REASONS,
+    SCALES,
+    WEIGHTS,
+    triage_refresh_added,
+    with_stored_row,
+    with_stored_triage,
+)
 
 REPORTS_LIST = "admin:reports_activityreport_changelist"
 LAUREATES_LIST = "admin:laureates_laureate_changelist"
@@ -238,7 +247,9 @@ def triage_panel(filters: OverviewFilters, today: datetime.date) -> Panel:
     drop = Q()
     for scale in SCALES:
         drop |= Q(**{f"triage_drop_{scale}": True})
-    counts = with_triage(active, today=today).aggregate(
+    # The stored triage (reports/triage/stored.py): no scoring of everyone on the request.
+    triage_refresh_added(today=today)
+    counts = with_stored_triage(with_stored_row(active)).aggregate(
         group=Count("pk"),
         any=Count("pk", filter=Q(triage_score__gte=1)),
         drop=Count("pk", filter=drop),
