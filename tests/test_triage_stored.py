@@ -7,9 +7,11 @@ job creates the rest of the school year as time moves on.
 """
 
 import datetime
+import io
 import random
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -301,3 +303,14 @@ def test_the_daily_job_stores_everyone_outside_any_transaction(transactional_db)
     run_daily_reminders(day="2026-03-10")
 
     assert StoredTriage.objects.get(laureate=worried).rule_stress
+
+
+def test_refresh_triage_stores_what_changed_behind_the_apps_back(periods, laureate):
+    call_command("refresh_triage", stdout=io.StringIO())
+    Laureate.objects.filter(pk=laureate.pk).update(workshop_absences=3)
+    out = io.StringIO()
+
+    call_command("refresh_triage", stdout=out)
+
+    assert "1 stored triage row(s) written." in out.getvalue()
+    assert StoredTriage.objects.get(laureate=laureate).rule_workshops

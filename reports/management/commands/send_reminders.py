@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from reports.reminders import reminders_run
+from reports.triage import triage_refresh
 
 
 class Command(BaseCommand):
@@ -28,6 +29,8 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(f"--date: {error}") from error
         planned = reminders_run(today=today, dry_run=dry_run)
+        if not dry_run:
+            triage_refresh(today=today)  # as the daily task does
         for email in planned:
             self.stdout.write(f"{email.kind}\t{email.recipient}\t{email.period}")
         verb = "would be sent" if dry_run else "queued"
