@@ -205,8 +205,9 @@ def outbox_send_batch(*, pks: Sequence[int]) -> int:
     grow with the batch: one UPDATE claims every row still to send (returning them), one
     marks the sent ones sent. Returns how many this call sent.
 
-    A row that fails is counted and handed to its own retrying task (``send_outbox_email``,
-    with its backoff); the others of the batch stay sent. Rows another worker holds are
+    A row that fails is counted on its own and queued again after its backoff (a task of
+    ``send_outbox_emails`` for the rows that failed together), or ends failed after
+    MAX_ATTEMPTS; the others of the batch stay sent. Rows another worker holds are
     skipped, so a batch run twice, or redelivered after its worker died, sends each row
     once; a row left "sending" by a dead worker is claimed again after ``sending_timeout()``.
     The price of one UPDATE per batch: a worker killed mid-batch leaves the rows it already
