@@ -306,3 +306,14 @@ def test_a_batch_task_killed_after_writing_sends_its_rows_when_run_again():
     assert outbox.outbox_write_and_send(messages=batch) == 3
 
     assert received() == [f"person{i}@example.org" for i in range(3)]
+
+
+def test_writing_and_sending_a_batch_takes_the_same_number_of_queries_whatever_its_size():
+    with CaptureQueriesContext(connection) as small:
+        assert outbox.outbox_write_and_send(messages=messages(5, prefix="small")) == 5
+    with CaptureQueriesContext(connection) as large:
+        assert outbox.outbox_write_and_send(messages=messages(SEND_BATCH, prefix="large")) == (
+            SEND_BATCH
+        )
+
+    assert len(small) == len(large)
