@@ -394,7 +394,7 @@ def test_nudges_cost_the_same_queries_whatever_the_number_of_sponsorships(
             sponsor = SponsorFactory()
             sponsor_account_give(sponsor=sponsor)
             SponsorshipFactory(sponsor=sponsor, started_on=datetime.date(2026, 1, 1))
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(9):
             sponsor_nudges_send(today=day)
 
     run(3, datetime.date(2026, 6, 1))
