@@ -10,6 +10,8 @@ it on the admin site. The score, the reasons and the order are read from the sto
 ``reports/triage/score.py``), served by an index, all in the list's one query.
 """
 
+from functools import cached_property
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
@@ -24,6 +26,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from emergence.admin_paginator import EstimatedCountPaginator, counts_whole_table, table_estimate
 from emergence.roles import may_read_confidential
 from laureates.admin import LaureateAdmin, StaffListFilter
 from laureates.models import Channel, Laureate
@@ -218,9 +221,28 @@ class AssignForm(forms.Form):
     )
 
 
+class StoredTriagePaginator(EstimatedCountPaginator):
+    """The triage list keeps the laureates with a stored row (:func:`with_stored_row`), which
+    every laureate has: it is counted as the list without that condition, so that the whole
+    table's estimate still applies (see ``emergence/admin_paginator.py``)."""
+
+    @cached_property
+    def _estimate(self) -> int | None:
+        whole = getattr(self.object_list, "whole_list", None)
+        if whole is None or not counts_whole_table(whole):
+            return super()._estimate
+        estimate = table_estimate(whole)
+        if estimate is None or estimate < self.estimate_above:
+            return None
+        return estimate
+
+
 class TriageChangeList(ChangeList):
     def get_queryset(self, request, exclude_parameters=None):
-        return with_stored_row(super().get_queryset(request, exclude_parameters))
+        queryset = super().get_queryset(request, exclude_parameters)
+        rows = with_stored_row(queryset)
+        rows.whole_list = queryset  # what the paginator counts
+        return rows
 
     def _get_default_ordering(self):
         # The laureates who need the team most come first. (Not ModelAdmin.ordering: the
@@ -236,6 +258,7 @@ class TriageLaureateAdmin(LaureateAdmin):
     # No ``inlines`` here on purpose: the parent's current inlines stay in force (the
     # workshops app appends one to LaureateAdmin.inlines after this module is loaded).
     change_list_template = "admin/reports/triage_change_list.html"
+    paginator = StoredTriagePaginator
     list_display = (
         "name",
         "triage_score",
