@@ -276,3 +276,23 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} · {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+# The overview's figures counted at night (emergence/overview_snapshots.py) ------------------
+
+
+class OverviewSnapshot(models.Model):
+    """The staff overview's unfiltered panels for one language and one set of staff
+    permissions, counted by the nightly task: at 100,000 laureates the page reads this row
+    rather than counting on each visit."""
+
+    key = models.CharField(_("key"), max_length=64, unique=True)
+    computed_at = models.DateTimeField(_("counted at"))
+    panels = models.JSONField(_("panels"))
+
+    class Meta:
+        verbose_name = _("overview snapshot")
+        verbose_name_plural = _("overview snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]} · {self.computed_at:%Y-%m-%d %H:%M}"

@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.run_daily_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    # The staff overview's figures, counted after the daily job refreshed the triage scores.
+    "overview-snapshots": {
+        "task": "emergence.tasks.refresh_overview_snapshots",
+        "schedule": crontab(hour=7, minute=40),
+    },
     # Every retention rule (RETENTION_DAYS below), staff read records included.
     "retention": {
         "task": "emergence.tasks.apply_retention",

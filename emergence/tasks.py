@@ -69,3 +69,13 @@ def heartbeat() -> None:
 
     heartbeat_record(name=WORKER)
     heartbeat_record(name=BEAT)
+
+
+@shared_task(acks_late=True)
+def refresh_overview_snapshots() -> int:
+    """Nightly (beat, after the daily triage refresh): count the staff overview's unfiltered
+    figures for each role and language, so that the admin's index reads them in one query.
+    Safe to run twice: each run replaces the rows."""
+    from emergence.overview_snapshots import overview_snapshots_refresh
+
+    return overview_snapshots_refresh()

@@ -51,8 +51,6 @@ from reports.triage import (
     REASONS,
     SCALES,
     WEIGHTS,
-    triage_refresh_added,
-    with_stored_row,
     with_stored_triage,
 )
 
@@ -247,9 +245,9 @@ def triage_panel(filters: OverviewFilters, today: datetime.date) -> Panel:
     drop = Q()
     for scale in SCALES:
         drop |= Q(**{f"triage_drop_{scale}": True})
-    # The stored triage (reports/triage/stored.py): no scoring of everyone on the request.
-    triage_refresh_added(today=today)
-    counts = with_stored_triage(with_stored_row(active)).aggregate(
+    # The stored triage (reports/triage/stored.py): no scoring of everyone on the request. A
+    # laureate added since the last refresh has no row yet and counts as needing nothing.
+    counts = with_stored_triage(active).aggregate(
         group=Count("pk"),
         any=Count("pk", filter=Q(triage_score__gte=1)),
         drop=Count("pk", filter=drop),

@@ -2,12 +2,14 @@
 laureates, cohorts compared across questionnaire versions, confidential answers only over
 groups of 5 or more, the filters, the query budget and who sees what."""
 
+import dataclasses
 import datetime
+import json
 
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from emergence.charts import chart_css, chart_svg
 from emergence.overview import (
@@ -203,6 +205,7 @@ def programme(frozen, referent):
     ReferralFactory(
         coopter=coopter, referred_on=datetime.date(2025, 11, 1), status=ReferralStatus.NOT_RETAINED
     )
+    triage_refresh()  # as the functions that change a laureate's triage do
     return {"names": names, "q2": q2, "q3": q3, "series": series, "acme": acme}
 
 
@@ -629,3 +632,74 @@ def test_every_link_of_the_overview_opens_its_filtered_list(programme, lead_clie
         page = lead_client.get(link)
         # A lookup the list refuses redirects to "?e=1" (or answers 400).
         assert page.status_code == 200, link
+
+
+# Counted at night ----------------------------------------------------------------------------
+
+
+def test_the_stored_panels_read_back_as_they_were_counted(programme):
+    from emergence.overview_snapshots import panels_from_json, panels_to_json
+
+    with translation.override("en"):
+        panels = overview_panels(OverviewFilters())
+    assert panels_from_json(json.loads(json.dumps(panels_to_json(panels)))) == [
+        dataclasses.replace(
+            panel,
+            tables=[
+                dataclasses.replace(
+                    table,
+                    columns=list(table.columns),
+                    rows=[list(row) for row in table.rows],
+                    links=[list(row) for row in table.links] if table.links else None,
+                    chart=(
+                        dataclasses.replace(table.chart, series=list(table.chart.series))
+                        if table.chart
+                        else None
+                    ),
+                )
+                for table in panel.tables
+            ],
+        )
+        for panel in panels
+    ]
+
+
+def test_the_unfiltered_overview_shows_the_night_s_figures_and_says_when_they_were_counted(
+    programme, lead, lead_client, django_assert_max_num_queries
+):
+    from emergence.overview_snapshots import overview_snapshots_refresh, panels_to_json
+
+    assert overview_snapshots_refresh() >= 4  # the lead and the referent, in two languages
+    with translation.override("en"):
+        counted = panels_to_json(overview_panels(OverviewFilters()))
+    LaureateFactory.create_batch(3)  # after the night's count
+    with translation.override("en"):
+        now = panels_to_json(overview_panels(OverviewFilters()))
+    assert now != counted
+
+    with django_assert_max_num_queries(9):
+        page = lead_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
+    shown = [drawn["panel"] for drawn in page.context["overview"]["panels"]]
+    assert panels_to_json(shown) == counted
+    assert "Figures counted on" in page.content.decode()
+
+    narrowed = lead_client.get("/admin/", {"track": Track.ENGINEERING})
+    assert narrowed.context["overview"]["counted_at"] is None
+
+
+def test_without_the_night_s_count_the_overview_counts_on_the_request(programme, lead_client):
+    page = lead_client.get("/admin/")
+    assert page.context["overview"]["counted_at"] is None
+    assert 'id="panel-reports"' in page.content.decode()
+
+
+def test_the_night_s_count_forgets_roles_nobody_holds_any_more(programme, referent):
+    from emergence.models import OverviewSnapshot
+    from emergence.overview_snapshots import overview_snapshots_refresh
+
+    overview_snapshots_refresh()
+    before = OverviewSnapshot.objects.count()
+    referent.is_active = False
+    referent.save()
+    overview_snapshots_refresh()
+    assert OverviewSnapshot.objects.count() < before
