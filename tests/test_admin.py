@@ -14,6 +14,7 @@ from django.utils.html import escape
 
 from emergence import roles
 from laureates.models import FollowUp, Laureate, Promotion, Sponsorship, Track
+from reports.triage import triage_refresh
 from tests.factories import (
     CompanyFactory,
     FollowUpFactory,
@@ -118,6 +119,7 @@ def fill_laureate_list(size: int, referent) -> None:
     for _ in range(size):
         laureate = LaureateFactory(promotion=promotion, referent=referent)
         SponsorshipFactory(laureate=laureate)
+    triage_refresh()  # scored, as after the daily refresh
 
 
 @pytest.mark.parametrize(

@@ -349,6 +349,12 @@ class TriageLaureateAdmin(LaureateAdmin):
             triage_refresh_added()
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def get_export_queryset(self, request):
+        # The export reads the list as it is filtered, stored triage included.
+        if self.sees_triage(request):
+            triage_refresh_added()
+        return super().get_export_queryset(request)
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # The status and the joining date are inputs of the score.
