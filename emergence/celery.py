@@ -21,7 +21,8 @@ def _worker_started(**kwargs) -> None:
     from emergence.health import WORKER, heartbeat_record
 
     heartbeat_record(name=WORKER)
-    connection.close()  # the worker's main process runs no task: no connection left idle
+    if not connection.in_atomic_block:  # (a test's transaction holds it)
+        connection.close()  # the worker's main process runs no task: no connection left idle
 
 
 @beat_init.connect
