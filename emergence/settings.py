@@ -247,7 +247,7 @@ CELERY_BEAT_SCHEDULE = {
 # A row left "sending" this long (its worker died mid-send) may be claimed and sent again.
 OUTBOX_SENDING_TIMEOUT = int(env_str("OUTBOX_SENDING_TIMEOUT", str(15 * 60)))
 
-# Spreadsheet imports (emergence/spreadsheets.py): a bigger file is refused, nothing imported.
+# Spreadsheet imports (emergence/spreadsheets/limits.py): a bigger file is refused whole.
 IMPORT_MAX_ROWS = int(env_str("IMPORT_MAX_ROWS", "50000"))
 IMPORT_MAX_BYTES = int(env_str("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
