@@ -35,7 +35,11 @@ def browser():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true: {message}")
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # CI runs two suites at once on two cores: an assertion waits as long as an action (10 s),
+    # not Playwright's default 5 s, for a page the live server is slow to send.
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -2,6 +2,8 @@
 the filters folded behind « Filtrer », tap-sized names, and the requests list read without
 scrolling sideways."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -49,9 +51,12 @@ def test_on_a_phone_the_filters_wait_behind_the_filter_button(phone):
     button.click()
     expect(filters).to_be_visible()
     expect(button).to_have_attribute("aria-expanded", "true")
+    # Bootstrap swaps « collapsing » for « show » once the filters have finished unfolding.
+    expect(filters).to_have_class(re.compile(r"\bshow\b"))
     phone.locator("select[name=kind]").select_option("internship")
-    phone.locator("form.dashboard-filters button[type=submit]").click()
-    expect(phone.get_by_role("button", name="Filtrer")).to_contain_text("1 actif")
+    with phone.expect_navigation(url=re.compile(r"kind=internship")):
+        phone.locator("form.dashboard-filters button[type=submit]").click()
+    expect(phone.get_by_role("button", name="Filtrer")).to_contain_text("1 actif", timeout=10_000)
 
 
 def test_the_all_choice_of_each_select_filter_reads_in_french(phone):
