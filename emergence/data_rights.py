@@ -26,6 +26,7 @@ from openpyxl.styles import Font
 
 from emergence.accounts import user_sign_out_everywhere
 from emergence.models import (
+    BackgroundJob,
     DataExport,
     ErasureRequest,
     ErasureStatus,
@@ -317,6 +318,8 @@ def _anonymise(user) -> None:
         device.delete()
     ErasureRequest.objects.filter(user=user).update(reason="")
     _data_exports_forget(user=user, terms=terms)
+    # Their exports hold other people's data under their name: nobody downloads them now.
+    BackgroundJob.objects.filter(owner=user).delete()
     user.first_name = user.last_name = ""
     user.email = placeholder
     user.is_active = user.is_staff = user.is_superuser = False
@@ -416,6 +419,11 @@ def _data_exports(now: datetime.datetime, dry_run: bool) -> int:
     return due.count() if dry_run else due.delete()[0]
 
 
+def _background_jobs(now: datetime.datetime, dry_run: bool) -> int:
+    due = BackgroundJob.objects.filter(expires_at__lt=retention_cutoff("background_jobs", now))
+    return due.count() if dry_run else due.delete()[0]
+
+
 PART = PersonalDataPart(
     app="emergence",
     export=_export,
@@ -427,5 +435,10 @@ PART = PersonalDataPart(
             _outbox_bodies,
         ),
         RetentionRule("data_exports", "expired data downloads: deleted", _data_exports),
+        RetentionRule(
+            "background_jobs",
+            "expired exports and imports: deleted, file included",
+            _background_jobs,
+        ),
     ),
 )

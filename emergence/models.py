@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -296,3 +297,73 @@ class OverviewSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]} · {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+# Long work in the background (emergence/jobs.py) -------------------------------------------
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("background job", "waiting")
+    RUNNING = "running", pgettext_lazy("background job", "in progress")
+    DONE = "done", pgettext_lazy("background job", "ready")
+    FAILED = "failed", pgettext_lazy("background job", "failed")
+
+
+class BackgroundJob(models.Model):
+    """A long export or import run by a worker for one person: its progress (rows done out of
+    ``total``), then its file, kept until ``expires_at`` for them only; retention deletes it
+    then. ``source`` is the file an import reads; ``result`` what the page shows at the end."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="background_jobs",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_export_token)
+    kind = models.CharField(_("kind"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows to do"), default=0)
+    done = models.PositiveIntegerField(_("rows done"), default=0)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    source = models.BinaryField(_("file read"), blank=True, default=b"")
+    file = models.BinaryField(_("file"), blank=True, default=b"")
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=200, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["done", "failed"]) | Q(finished_at__isnull=False),
+                name="job_finished_has_finished_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.owner_id} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("job", args=[self.token])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -251,6 +251,13 @@ OUTBOX_SENDING_TIMEOUT = int(env_str("OUTBOX_SENDING_TIMEOUT", str(15 * 60)))
 IMPORT_MAX_ROWS = int(env_str("IMPORT_MAX_ROWS", "50000"))
 IMPORT_MAX_BYTES = int(env_str("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 
+# Background jobs (emergence/jobs.py): an import of more rows than BACKGROUND_IMPORT_ROWS, or an
+# export of more than BACKGROUND_EXPORT_ROWS, runs in a worker with a progress bar; its file
+# stays JOB_FILE_DAYS days for the person who asked, then retention deletes it.
+BACKGROUND_IMPORT_ROWS = int(env_str("BACKGROUND_IMPORT_ROWS", "1000"))
+BACKGROUND_EXPORT_ROWS = int(env_str("BACKGROUND_EXPORT_ROWS", "5000"))
+JOB_FILE_DAYS = int(env_str("JOB_FILE_DAYS", "7"))
+
 # Workshops: the French school-holiday zone (A, B or C) of the programme's schools, the
 # default of each series' own zone (prépa sessions are proposed in its holidays).
 WORKSHOPS_DEFAULT_ZONE = env_str("WORKSHOPS_DEFAULT_ZONE", "C")
@@ -278,6 +285,7 @@ RETENTION_DAYS = {
         "outbox_bodies": 90,  # sent e-mails: the text and HTML emptied, the row kept
         "read_records": 365,  # staff read records ("who looked"), deleted
         "data_exports": 0,  # from their expiry: deleted
+        "background_jobs": 0,  # from their expiry: deleted, with their file
     }.items()
 }
 

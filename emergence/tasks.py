@@ -79,3 +79,12 @@ def refresh_overview_snapshots() -> int:
     from emergence.overview_snapshots import overview_snapshots_refresh
 
     return overview_snapshots_refresh()
+
+
+@shared_task(acks_late=True)
+def run_background_job(pk: int) -> None:
+    """A long export or import (emergence/jobs.py); safe to run twice: a finished job is left
+    as it is."""
+    from emergence.jobs import job_run
+
+    job_run(pk=pk)

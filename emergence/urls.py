@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from emergence import csp, data_views, mfa, security, views, yearly_report_views
+from emergence import csp, data_views, job_views, mfa, security, views, yearly_report_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -31,6 +31,9 @@ urlpatterns = [
     path("me/data/prepare/", data_views.prepare, name="personal_data_prepare"),
     path("me/data/erase/", data_views.erase, name="personal_data_erase"),
     path("me/data/files/<str:token>.<str:kind>", data_views.download, name="personal_data_file"),
+    path("jobs/<str:token>/", job_views.page, name="job"),
+    path("jobs/<str:token>/status", job_views.status, name="job_status"),
+    path("jobs/<str:token>/file", job_views.download, name="job_file"),
     path("me/", include("laureates.urls")),
     path("me/introductions/", include("partners.urls_laureate")),
     path("reports/", include("reports.urls")),

@@ -19,7 +19,14 @@ from django.utils import timezone
 from emergence import roles
 from emergence.accounts import user_invite
 from emergence.data_rights import data_export_request, erasure_approve, erasure_refuse
-from emergence.models import DataExport, ErasureRequest, ErasureStatus, OutboxEmail, OutboxStatus
+from emergence.models import (
+    BackgroundJob,
+    DataExport,
+    ErasureRequest,
+    ErasureStatus,
+    OutboxEmail,
+    OutboxStatus,
+)
 from emergence.personal_data import person_anonymise, personal_data_parts, retention_apply
 from laureates.models import (
     CONSENT_VERSION,
@@ -763,6 +770,18 @@ def aged(db, time_machine):
         )
     expired = data_export_request(user=active.user)
     DataExport.objects.filter(pk=expired.pk).update(expires_at=NOW - datetime.timedelta(hours=1))
+    BackgroundJob.objects.create(
+        owner=active.user,
+        kind="export",
+        title="Export",
+        expires_at=NOW - datetime.timedelta(hours=1),
+    )
+    BackgroundJob.objects.create(
+        owner=active.user,
+        kind="export",
+        title="Export",
+        expires_at=NOW + datetime.timedelta(days=1),
+    )
     return {
         "old_left": old_left,
         "recent_left": recent_left,
@@ -777,6 +796,7 @@ EXPECTED = {
     "outbox_bodies": 1,
     "read_records": 1,
     "data_exports": 1,
+    "background_jobs": 1,
 }
 
 
@@ -811,6 +831,7 @@ def test_the_daily_run_applies_each_rule_once(aged):
     }
     assert ReportRead.objects.count() == 1
     assert not DataExport.objects.exists()
+    assert BackgroundJob.objects.count() == 1  # the one not yet expired
     # Nothing more is due the same day.
     assert set(retention_apply().values()) == {0}
 

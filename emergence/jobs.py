@@ -1,0 +1,206 @@
+"""Long work in the background: a big export or import runs in a Celery worker while the
+person watches a progress bar (or leaves and comes back), then finds the file on the job's
+page and in an e-mail, for JOB_FILE_DAYS days.
+
+Each app registers its kinds of job (``job_register``) with a function that does the work
+for one job and reports its progress; the site starts one with ``job_start`` and sends the
+person to ``job.get_absolute_url()``. Only the person who started a job sees it: anyone
+else's, or an expired one, is not found.
+"""
+
+import datetime
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from emergence.models import BackgroundJob, JobStatus
+from emergence.outbox import outbox_enqueue
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobFile:
+    content: bytes
+    filename: str
+    content_type: str
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a job leaves: a file to download, and/or what its page shows (counts, errors);
+    ``notify`` says whether the person is e-mailed (an import's preview is not)."""
+
+    file: JobFile | None = None
+    result: dict = field(default_factory=dict)
+    notify: bool = True
+
+
+class Progress:
+    """Rows done out of ``total``, written at most once a second: the page reads it.
+
+    Inside a transaction (an import writes all or nothing) the row is updated through a
+    connection of its own on PostgreSQL, so the page sees the progress before the commit;
+    SQLite allows one writer at a time, so there the bar moves once the transaction ends.
+    """
+
+    def __init__(self, job: BackgroundJob, *, every: float = 1.0):
+        self.job, self.every, self._last = job, every, 0.0
+
+    def total(self, total: int) -> None:
+        self.job.total = total
+        self._write(force=True)
+
+    def advance(self, done: int) -> None:
+        self.job.done = min(done, self.job.total) if self.job.total else done
+        self._write()
+
+    def _write(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last < self.every:
+            return
+        self._last = now
+        job = self.job
+        if not connection.in_atomic_block:
+            BackgroundJob.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
+        elif connection.vendor == "postgresql":
+            side = connections.create_connection(DEFAULT_DB_ALIAS)
+            try:
+                with side.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {BackgroundJob._meta.db_table} SET done = %s, total = %s "
+                        "WHERE id = %s",
+                        [job.done, job.total, job.pk],
+                    )
+                side.commit()
+            finally:
+                side.close()
+
+
+Runner = Callable[[BackgroundJob, Progress], JobOutcome]
+_runners: dict[str, Runner] = {}
+_templates: dict[str, str] = {}
+
+
+def job_register(kind: str, run: Runner, *, result_template: str = "") -> None:
+    """``run(job, progress)`` does the work of a job of this kind, in the owner's language,
+    and returns its outcome; an exception marks the job failed (and is logged). The job's
+    page includes ``result_template`` (with ``job`` and ``result``) once it is done."""
+    _runners[kind] = run
+    if result_template:
+        _templates[kind] = result_template
+
+
+def job_result_template(job: BackgroundJob) -> str:
+    return _templates.get(job.kind, "")
+
+
+def job_start(
+    *, owner, kind: str, title: str, params: dict | None = None, source: bytes = b"", total=0
+) -> BackgroundJob:
+    """Record a job for ``owner`` and queue it once the current transaction commits."""
+    if kind not in _runners:
+        raise ValueError(f"No background job of kind {kind!r}.")
+    now = timezone.now()
+    job = BackgroundJob.objects.create(
+        owner=owner,
+        kind=kind,
+        title=title[:200],
+        params=params or {},
+        source=source,
+        total=total,
+        expires_at=now + datetime.timedelta(days=settings.JOB_FILE_DAYS),
+    )
+    from emergence.tasks import run_background_job
+
+    transaction.on_commit(lambda: run_background_job.delay(job.pk))
+    return job
+
+
+def job_for(*, user, token: str, now: datetime.datetime | None = None) -> BackgroundJob:
+    """The user's own unexpired job with this token; anyone else's, an expired one or a wrong
+    token all raise ``BackgroundJob.DoesNotExist`` (a 404 for the site)."""
+    return BackgroundJob.objects.defer("file", "source").get(
+        owner=user, token=token, expires_at__gt=now or timezone.now()
+    )
+
+
+def job_file_content(job: BackgroundJob) -> bytes:
+    return bytes(BackgroundJob.objects.values_list("file", flat=True).get(pk=job.pk))
+
+
+def job_run(*, pk: int) -> BackgroundJob | None:
+    """Do job ``pk``'s work. Safe to run twice: a finished job is left as it is, and a job
+    whose worker died is run again from the start."""
+    job = BackgroundJob.objects.select_related("owner").filter(pk=pk).first()
+    if job is None or job.is_finished:
+        return job
+    job.status, job.started_at, job.done = JobStatus.RUNNING, timezone.now(), 0
+    job.save(update_fields=["status", "started_at", "done"])
+    try:
+        with translation.override(job.owner.language or settings.LANGUAGE_CODE):
+            outcome = _runners[job.kind](job, Progress(job))
+    except Exception:
+        logger.exception("background job %s (%s) failed", job.pk, job.kind)
+        job.status, job.finished_at = JobStatus.FAILED, timezone.now()
+        job.error = gettext("The work stopped on an error; the programme team has been told.")
+        job.save(update_fields=["status", "finished_at", "error"])
+        return job
+    _finish(job, outcome)
+    return job
+
+
+def _finish(job: BackgroundJob, outcome: JobOutcome) -> None:
+    now = timezone.now()
+    job.status, job.finished_at, job.result = JobStatus.DONE, now, outcome.result
+    job.done = job.total
+    job.expires_at = now + datetime.timedelta(days=settings.JOB_FILE_DAYS)
+    fields = ["status", "finished_at", "result", "done", "expires_at"]
+    if outcome.file is not None:
+        job.file, job.filename = outcome.file.content, outcome.file.filename
+        job.content_type = outcome.file.content_type
+        fields += ["file", "filename", "content_type"]
+    with transaction.atomic():
+        job.save(update_fields=fields)
+        if outcome.notify:
+            outbox_enqueue(
+                key=f"job:{job.pk}",
+                kind="job-ready",
+                user=job.owner,
+                template="job_ready",
+                context={
+                    "first_name": job.owner.first_name,
+                    "title": job.title,
+                    "url": settings.SITE_URL + job.get_absolute_url(),
+                    "has_file": bool(job.filename),
+                    "expires_at": job.expires_at,
+                },
+            )
+
+
+def job_status(job: BackgroundJob) -> dict:
+    """What the progress bar reads every second."""
+    return {
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "finished": job.is_finished,
+        "file": reverse("job_file", args=[job.token]) if job.filename else None,
+    }
+
+
+def rows_progress(rows, progress: Progress, *, start: int = 0):
+    """``rows`` as they are, telling ``progress`` how many went by."""
+    done = start
+    for row in rows:
+        yield row
+        done += 1
+        progress.advance(done)
