@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from emergence import roles
 from emergence.data_rights import data_export_for, data_export_request, erasure_request
 from emergence.models import DataExport, ErasureStatus
+from emergence.xlsx import XLSX_CONTENT_TYPE
 
 CONTENT_TYPES = {
     "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 
 

@@ -12,6 +12,7 @@ import datetime
 import logging
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -44,15 +45,10 @@ class JobOutcome:
 
 
 class Progress:
-    """Rows done out of ``total``, written at most once a second: the page reads it.
-
-    Inside a transaction (an import writes all or nothing) the row is updated through a
-    connection of its own on PostgreSQL, so the page sees the progress before the commit;
-    SQLite allows one writer at a time, so there the bar moves once the transaction ends.
-    """
+    """Rows done out of ``total``, written at most once a second: the page reads it."""
 
     def __init__(self, job: BackgroundJob, *, every: float = 1.0):
-        self.job, self.every, self._last = job, every, 0.0
+        self.job, self.every, self._last, self._separate = job, every, 0.0, False
 
     def total(self, total: int) -> None:
         self.job.total = total
@@ -62,13 +58,24 @@ class Progress:
         self.job.done = min(done, self.job.total) if self.job.total else done
         self._write()
 
+    @contextmanager
+    def inside_transaction(self):
+        """For work that writes all or nothing in one transaction (an import): there the
+        progress goes through a connection of its own on PostgreSQL, so that the page sees it
+        before the commit. SQLite allows one writer at a time: there the bar moves at the end."""
+        self._separate = True
+        try:
+            yield self
+        finally:
+            self._separate = False
+
     def _write(self, *, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self._last < self.every:
             return
         self._last = now
         job = self.job
-        if not connection.in_atomic_block:
+        if not self._separate:
             BackgroundJob.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
         elif connection.vendor == "postgresql":
             side = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -162,7 +169,7 @@ def _finish(job: BackgroundJob, outcome: JobOutcome) -> None:
     job.status, job.finished_at, job.result = JobStatus.DONE, now, outcome.result
     job.done = job.total
     job.expires_at = now + datetime.timedelta(days=settings.JOB_FILE_DAYS)
-    fields = ["status", "finished_at", "result", "done", "expires_at"]
+    fields = ["status", "finished_at", "result", "done", "total", "expires_at"]
     if outcome.file is not None:
         job.file, job.filename = outcome.file.content, outcome.file.filename
         job.content_type = outcome.file.content_type

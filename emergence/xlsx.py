@@ -18,6 +18,8 @@ from openpyxl.utils import get_column_letter
 
 from emergence.spreadsheets import BooleanWidget, neutralise
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 #: Excel refuses a longer text in one cell.
 MAX_CELL_LENGTH = 32_767
 #: The date formats of the cells: French and British readers alike read 01/09/2026.

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emergence.admin_overview import school_year_of
 from emergence.roles import may_see_yearly_report
+from emergence.xlsx import XLSX_CONTENT_TYPE
 from emergence.yearly_report import (
     school_year_label,
     yearly_report,
@@ -19,7 +20,6 @@ from emergence.yearly_report import (
     yearly_report_xlsx,
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: How many past school years the page offers.
 YEARS_BACK = 20
 
@@ -50,7 +50,7 @@ def yearly_report_page(request):
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             yearly_report_xlsx(school_year=school_year, language=translation.get_language()),
-            content_type=XLSX,
+            content_type=XLSX_CONTENT_TYPE,
         )
         filename = yearly_report_filename(school_year=school_year, extension="xlsx")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

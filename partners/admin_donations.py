@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin import object_error
+from emergence.xlsx import XLSX_CONTENT_TYPE
 from partners.donations import (
     donation_blocker,
     donation_confirm,
@@ -131,9 +132,7 @@ class DonationAdmin(admin.ModelAdmin):
         if year.isdigit():
             donations = donations.filter(receipt_year=int(year))
         book = donations_workbook(donations)
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
         name = f"recus-fiscaux-{year}.xlsx" if year.isdigit() else "recus-fiscaux.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         book.save(response)

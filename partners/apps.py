@@ -24,3 +24,9 @@ class PartnersConfig(AppConfig):
 
         # The staff overview (/admin/) and the yearly report: this app's panels.
         overview_register(overview.PART)
+
+        from emergence.jobs import job_register
+        from partners.exports import dashboard_export_run
+
+        # A partner's export of more than BACKGROUND_EXPORT_ROWS laureates runs in a worker.
+        job_register("partner-export", dashboard_export_run)

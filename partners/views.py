@@ -1,6 +1,7 @@
 """The partner member's pages (dashboard, laureate, export, introductions) and the
 laureate's co-optation page. Partner pages read laureates only through partners.sharing."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,13 +9,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from emergence.jobs import job_start
 from emergence.roles import laureate_required, partner_required
+from emergence.xlsx import XLSX_CONTENT_TYPE
 from laureates.access import own_laureate
 from laureates.models import Laureate, SearchKind
-from partners.exports import dashboard_workbook
+from partners.exports import dashboard_export_filename, dashboard_filter, dashboard_workbook
 from partners.filters import DashboardFilter
 from partners.forms import CoOpterForm, IntroductionForm, ReferralForm, ReferralUpdateForm
 from partners.models import (
@@ -33,7 +35,7 @@ from partners.services import (
     referral_add,
     referral_update,
 )
-from partners.sharing import display_row, partner_rows, seeking_searches, shared_laureate
+from partners.sharing import display_row, partner_rows, shared_laureate
 
 PER_PAGE = 20
 TOP_FIELDS = 8
@@ -48,7 +50,7 @@ def _membership(request) -> PartnerMembership:
 
 
 def _dashboard_filter(request) -> DashboardFilter:
-    return DashboardFilter(request.GET or None, queryset=seeking_searches())
+    return dashboard_filter(request.GET)
 
 
 @partner_required
@@ -172,17 +174,24 @@ def introduction_detail(request, pk: int):
 
 @partner_required
 def export(request):
+    """The dashboard's laureates, filtered, as a spreadsheet; more than
+    BACKGROUND_EXPORT_ROWS of them are written by a worker while a progress bar shows."""
     membership = _membership(request)
     filters = _dashboard_filter(request)
-    rows = (display_row(row) for row in partner_rows(filters.qs).iterator(chunk_size=2000))
     partner_view_log(
         membership=membership, kind=PartnerViewKind.EXPORT, query=request.GET.urlencode()
     )
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"emergence-laureates-{timezone.localdate():%Y-%m-%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if filters.qs.count() > settings.BACKGROUND_EXPORT_ROWS:
+        job = job_start(
+            owner=request.user,
+            kind="partner-export",
+            title=_("Export of the laureates"),
+            params={"query": request.GET.urlencode()},
+        )
+        return redirect(job)
+    rows = (display_row(row) for row in partner_rows(filters.qs).iterator(chunk_size=2000))
+    response = HttpResponse(content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{dashboard_export_filename()}"'
     dashboard_workbook(rows).save(response)
     return response
 

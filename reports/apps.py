@@ -24,3 +24,9 @@ class ReportsConfig(AppConfig):
 
         # /me/: the card of what is due next in this app.
         register_home_panel(reports_panel)
+
+        from emergence.jobs import job_register
+        from reports.exports import period_export_run
+
+        # A period export of more than BACKGROUND_EXPORT_ROWS reports runs in a worker.
+        job_register("period-export", period_export_run)

@@ -11,11 +11,17 @@ import datetime
 from dataclasses import dataclass, field
 
 import tablib
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from emergence.jobs import JobFile, JobOutcome, Progress, job_start, rows_progress
+from emergence.models import BackgroundJob
+from emergence.roles import may_read_some_confidential
 from emergence.spreadsheets import (
     CSV,
     XLSX,
@@ -101,7 +107,12 @@ class PeriodExport:
 
 
 def period_export(
-    *, period: ReportPeriod, include_confidential: bool = False, reader=None, native: bool = False
+    *,
+    period: ReportPeriod,
+    include_confidential: bool = False,
+    reader=None,
+    native: bool = False,
+    progress: Progress | None = None,
 ) -> PeriodExport:
     """The period's submitted and reviewed reports, in two queries whatever their number.
 
@@ -111,6 +122,7 @@ def period_export(
     ``include_confidential``, and filled only for the laureates whose confidential answers
     ``reader`` may read (``emergence.roles``), in the same query. With ``native``, dates
     and numbers stay dates and numbers (for XLSX); otherwise every cell is text (for CSV).
+    A background job passes its ``progress``, told of every row.
     """
     if include_confidential and reader is None:
         raise ValueError("Confidential answers are exported for a reader only.")
@@ -154,7 +166,11 @@ def period_export(
         value = getattr(report, name)
         return render.label(name, value) if name in render.labels else value
 
-    for report in reports.iterator(chunk_size=2000):
+    rows = reports.iterator(chunk_size=2000)
+    if progress is not None:
+        progress.total(reports.count())
+        rows = rows_progress(rows, progress)
+    for report in rows:
         laureate = report.laureate
         readable = include_confidential and report.readable
         if readable:
@@ -184,25 +200,84 @@ def period_export(
     return export
 
 
-def period_export_response(
-    *, period: ReportPeriod, file_format: str, include_confidential: bool = False, by=None
-) -> HttpResponse:
-    """The period's export as a file to download, ``file_format`` being csv or xlsx, for
-    staff member ``by``; exported confidential answers are recorded as read by them."""
+def period_export_file(
+    *,
+    period: ReportPeriod,
+    file_format: str,
+    include_confidential: bool = False,
+    by=None,
+    progress: Progress | None = None,
+) -> JobFile:
+    """The period's export as a file, ``file_format`` being csv or xlsx, for staff member
+    ``by``; exported confidential answers are recorded as read by them."""
     export_format = FORMATS[file_format]()
     export = period_export(
         period=period,
         include_confidential=include_confidential,
         reader=by,
         native=file_format == "xlsx",
+        progress=progress,
     )
     content = export_format.export_data(export.dataset)
     export_read_record(user=by, period=period, reports=export.confidential_read)
-    response = HttpResponse(content, content_type=export_format.get_content_type())
     name = gettext("reports") + f"-{period.slug}"
     if include_confidential:
         name += "-" + gettext("confidential")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}.{export_format.get_extension()}"'
+    return JobFile(
+        content if isinstance(content, bytes) else content.encode(),
+        f"{name}.{export_format.get_extension()}",
+        export_format.get_content_type(),
     )
+
+
+def period_export_response(
+    *, period: ReportPeriod, file_format: str, include_confidential: bool = False, by=None
+):
+    """The period's export, as a download when it has at most BACKGROUND_EXPORT_ROWS reports;
+    a bigger one is written by a worker (the job ``period-export``) and the response sends
+    ``by`` to its progress bar."""
+    if ActivityReport.objects.submitted().filter(period=period).count() > (
+        settings.BACKGROUND_EXPORT_ROWS
+    ):
+        job = job_start(
+            owner=by,
+            kind="period-export",
+            title=gettext("Export of the reports of %(period)s") % {"period": period},
+            params={
+                "period": period.pk,
+                "file_format": file_format,
+                "include_confidential": include_confidential,
+            },
+        )
+        return redirect(job)
+    file = period_export_file(
+        period=period,
+        file_format=file_format,
+        include_confidential=include_confidential,
+        by=by,
+    )
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     return response
+
+
+def period_export_run(job: BackgroundJob, progress: Progress) -> JobOutcome:
+    """The job ``period-export``: the file as the request would have made it for the job's
+    owner, confidential answers only if they may still read them."""
+    owner = job.owner
+    if not (
+        owner.is_active
+        and owner.has_perm("reports.view_reportperiod")
+        and owner.has_perm("reports.view_activityreport")
+    ):
+        raise PermissionDenied
+    include_confidential = job.params["include_confidential"] and may_read_some_confidential(owner)
+    return JobOutcome(
+        file=period_export_file(
+            period=ReportPeriod.objects.get(pk=job.params["period"]),
+            file_format=job.params["file_format"],
+            include_confidential=include_confidential,
+            by=owner,
+            progress=progress,
+        )
+    )
