@@ -29,3 +29,8 @@ class EmergenceConfig(AppConfig):
 
         # « Mes données »: the account, e-mails and sign-in logs (each app adds its part).
         personal_data_register(data_rights.PART)
+
+        from emergence.spreadsheets.background import register_kinds
+
+        # The console's imports and exports too big for a request run in a worker.
+        register_kinds()

@@ -2,17 +2,20 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.core.exceptions import FieldError, PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
+from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.forms import ImportForm, SelectableFieldsExportForm
 from import_export.results import RowResult
 
-from emergence.spreadsheets.formats import FORMATS
+from emergence.spreadsheets.formats import FORMATS, XLSX
 from emergence.spreadsheets.limits import ImportTooLarge, import_size_check
 from emergence.spreadsheets.resources import (
     PREVIEW_ROWS,
@@ -74,6 +77,122 @@ class SpreadsheetAdminMixin(ImportExportMixin):
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
+    def get_urls(self):
+        app_label, model_name = self.get_model_info()
+        confirm = path(
+            "import/confirm/<str:token>/",
+            self.admin_site.admin_view(require_POST(self.import_confirm_view)),
+            name=f"{app_label}_{model_name}_import_confirm",
+        )
+        return [confirm, *super().get_urls()]
+
+    # Big files and exports run in the background (emergence/spreadsheets/background.py) --
+
+    def import_in_background(self, request):
+        """A file of more than BACKGROUND_IMPORT_ROWS rows (within the limits) is checked by a
+        worker: the person is sent to the job's page, which shows the progress, then the
+        preview. None when the file is imported here, as before."""
+        from emergence.jobs import job_start
+        from emergence.spreadsheets import background
+
+        if request.method != "POST" or not self.has_import_permission(request):
+            return None
+        form = self.create_import_form(request)
+        if not form.is_valid():
+            return None
+        upload = form.cleaned_data["import_file"]
+        content = b"".join(upload.chunks())
+        upload.seek(0)
+        format_index = int(form.cleaned_data["format"])
+        input_format = self.get_import_formats()[format_index]()
+        # A text file with fewer lines than the threshold has fewer rows: not read twice.
+        if (
+            not isinstance(input_format, XLSX)
+            and content.count(b"\n") < settings.BACKGROUND_IMPORT_ROWS
+        ):
+            return None
+        try:
+            rows = len(input_format.create_dataset(content))
+        except Exception:
+            return None  # the import page says why the file cannot be read
+        if not settings.BACKGROUND_IMPORT_ROWS < rows <= settings.IMPORT_MAX_ROWS:
+            return None
+        job = job_start(
+            owner=request.user,
+            kind=background.IMPORT_PREVIEW,
+            title=background.import_title(self, upload.name, preview=True),
+            params={
+                "model": background.model_label(self),
+                "resource": self.get_resource_index(form),
+                "format": format_index,
+                "file_name": upload.name,
+                "data": background.form_data(request),
+            },
+            source=content,
+            total=rows,
+        )
+        return redirect(job)
+
+    def import_confirm_view(self, request, token: str):
+        """« Confirm import » on a background preview's page: the import starts in a worker."""
+        from emergence.jobs import job_for
+        from emergence.models import BackgroundJob
+        from emergence.spreadsheets import background
+
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            preview = job_for(user=request.user, token=token)
+        except BackgroundJob.DoesNotExist:
+            raise Http404 from None
+        if (
+            preview.kind != background.IMPORT_PREVIEW
+            or preview.params.get("model") != background.model_label(self)
+            or not preview.result.get("valid")
+        ):
+            raise Http404
+        return redirect(
+            background.import_confirm(preview=preview, model_admin=self, request=request)
+        )
+
+    def export_action(self, request):
+        # The export form posted: an export of more than BACKGROUND_EXPORT_ROWS rows is
+        # written by a worker; a smaller one is sent now, as django-import-export does.
+        if request.method != "POST" or "export_items" in request.POST:
+            return super().export_action(request)
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        formats = self.get_export_formats()
+        form = self.get_export_form_class()(
+            formats, self.get_export_resource_classes(request), data=request.POST
+        )
+        if not form.is_valid():
+            return super().export_action(request)
+        queryset = self.get_export_queryset(request)
+        from emergence.spreadsheets import background
+
+        if background.export_more_than(queryset, settings.BACKGROUND_EXPORT_ROWS):
+            from emergence.jobs import job_start
+
+            job = job_start(
+                owner=request.user,
+                kind=background.EXPORT,
+                title=background.export_title(self),
+                params={
+                    "model": background.model_label(self),
+                    "query": request.GET.urlencode(),
+                    "data": background.form_data(request),
+                },
+            )
+            return redirect(job)
+        try:
+            return self._do_file_export(
+                formats[int(form.cleaned_data["format"])](), request, queryset, export_form=form
+            )
+        except (ValueError, FieldError) as error:
+            messages.error(request, str(error))
+            return super().export_action(request)
+
     def _import_failed(self, request):
         # Staff never see a traceback: they are told, the log keeps the details.
         logger.exception("Import failed")
@@ -98,7 +217,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
 
     def import_action(self, request, **kwargs):
         try:
-            response = super().import_action(request, **kwargs)
+            response = self.import_in_background(request) or super().import_action(
+                request, **kwargs
+            )
         except PermissionDenied:
             raise
         except Exception:

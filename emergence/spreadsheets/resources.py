@@ -68,6 +68,10 @@ class SpreadsheetResource(resources.ModelResource):
     #: django-import-export does
     bulk_import: bool = False
 
+    #: told the number of rows checked so far (``.advance(done)``): a background import's
+    #: progress bar (emergence/spreadsheets/background.py); None in a request
+    progress = None
+
     def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
         # One invalid row rolls back every row, even when the caller asked otherwise.
         kwargs["use_transactions"] = True
@@ -123,6 +127,8 @@ class SpreadsheetResource(resources.ModelResource):
                 else:
                     checked.append(row_result)
                 result.append_row_result(row_result)
+                if self.progress is not None:
+                    self.progress.advance(number)
             # The preview (a dry run) writes nothing: every row was checked in memory, and
             # the confirmation checks them again before writing.
             if not (dry_run or result.has_errors() or result.has_validation_errors()):
@@ -135,6 +141,12 @@ class SpreadsheetResource(resources.ModelResource):
             if dry_run or result.has_errors() or result.has_validation_errors():
                 transaction.set_rollback(True)
         return result
+
+    def import_row(self, row, instance_loader, **kwargs):
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if self.progress is not None:
+            self.progress.advance(kwargs.get("row_number") or 0)
+        return row_result
 
     def import_prepare(self, rows: list[dict]) -> None:
         """Look up, in a few queries for the whole file, what the rows refer to: existing
