@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.installed-runtime
 DEV := $(VENV)/.installed-dev
 
-.PHONY: demo test bench bench-imports fault lint install serve
+.PHONY: demo test bench bench-imports fault lint install serve load
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ test: $(DEV)
 
 bench: $(RUNTIME)
 	$(PY) bench/run.py
+
+# Served as in production under load: LOAD_LAUREATES (100,000) in a scratch PostgreSQL database
+# (LOAD_DATABASE_URL), the Procfile's web process, LOAD_USERS (20) Locust users for LOAD_SECONDS
+# (30) per page; p50 / p95 / errors per page next to /healthz. LOAD_REUSE=1 keeps a loaded database.
+load: $(DEV)
+	$(PY) bench/load.py
 
 # Imports: rows/s of a 10,000-row laureate file at 0 and 100,000 existing laureates (scratch
 # database: BENCH_DATABASE_URL as for make bench; IMPORT_ROWS, IMPORT_EXISTING to change sizes).
