@@ -14,6 +14,8 @@ from functools import cached_property
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
@@ -21,7 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
@@ -244,6 +246,22 @@ class TriageChangeList(ChangeList):
         rows.whole_list = queryset  # what the paginator counts
         return rows
 
+    @cached_property
+    def _change_url(self) -> tuple[str, str]:
+        marker = "pk-marker"
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(marker,),
+            current_app=self.model_admin.admin_site.name,
+        )
+        prefix, _marker, suffix = url.partition(marker)
+        return prefix, suffix
+
+    def url_for_result(self, result):
+        # Django's address, reversed once a page rather than once a row.
+        prefix, suffix = self._change_url
+        return f"{prefix}{quote(result.pk)}{suffix}"
+
     def _get_default_ordering(self):
         # The laureates who need the team most come first. (Not ModelAdmin.ordering: the
         # admin orders its base queryset with it, before the score is annotated.) At an
@@ -408,6 +426,17 @@ class TriageLaureateAdmin(LaureateAdmin):
             return readonly
         return (*readonly, *self.TRIAGE_COLUMNS, "cycles", "report_reads", "report_list")
 
+    def action_checkbox(self, obj):
+        # Django's markup, written directly: its widget renders three form templates per
+        # row, about a fifth of the time of a page of 100 laureates.
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
+
     @admin.display(description=_("reports"))
     def report_list(self, laureate):
         """A link to this laureate's reports: the report list, filtered."""
@@ -438,20 +467,15 @@ class TriageLaureateAdmin(LaureateAdmin):
         )
         if not items:
             return "—"
-        new = pgettext("triage reason", "new")
-        return format_html_join(
-            mark_safe("<br>"),
-            "{}{}",
-            (
-                (
-                    reason,
-                    format_html(' <span class="triage-badge triage-new">{}</span>', new)
-                    if is_new
-                    else "",
+        lines, badge = [], ""
+        for reason, is_new in items:
+            if is_new and not badge:
+                badge = format_html(
+                    ' <span class="triage-badge triage-new">{}</span>',
+                    pgettext("triage reason", "new"),
                 )
-                for reason, is_new in items
-            ),
-        )
+            lines.append(conditional_escape(reason) + (badge if is_new else ""))
+        return mark_safe("<br>".join(lines))
 
     @admin.display(description=_("follow-up level"), ordering="triage_level_rank")
     def level(self, laureate):

@@ -1,0 +1,131 @@
+"""``{% console_result_list cl %}``: Django's ``{% result_list cl %}`` for a big console
+list, its rows written faster.
+
+Django's ``items_for_result`` re-decides for every cell what it decides once per column
+(the cell's class, the empty value, whether it is the link), formats each cell with
+``format_html``, and the template then renders each cell as a variable of its own: on a
+page of 100 laureates and 16 columns, 1,600 times, about half of the list's time. Here the
+columns' choices are made once a page and each row is one piece of HTML, identical to
+Django's (``tests/test_console_rows.py`` compares them); a list that edits in place
+(``list_editable``), a popup, a ``to_field`` or a callable column keeps Django's own.
+"""
+
+import datetime
+
+from django import template
+from django.contrib.admin.templatetags import admin_list
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.templatetags.base import InclusionAdminNode
+from django.contrib.admin.utils import display_for_field, display_for_value, lookup_field
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
+from django.urls import NoReverseMatch
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+def _link_columns(cl) -> set[str]:
+    # As Django's link_in_col: no links at all (None), else the named columns, else the
+    # first one.
+    if cl.list_display_links is None:
+        return set()
+    if not cl.list_display_links:
+        return {cl.list_display[0]} if cl.list_display else set()
+    return set(cl.list_display_links)
+
+
+def _row(cl, result, columns, empty_value, preserved) -> SafeString:
+    """One row's cells, as Django's ``items_for_result`` writes them."""
+    model_admin = cl.model_admin
+    cells = []
+    first = True
+    for field_name, link in columns:
+        empty_value_display = empty_value
+        row_classes = [f"field-{field_name}"]
+        try:
+            f, attr, value = lookup_field(field_name, result, model_admin)
+        except ObjectDoesNotExist:
+            result_repr = empty_value_display
+        else:
+            empty_value_display = getattr(attr, "empty_value_display", empty_value_display)
+            if isinstance(value, str) and value.strip() == "":
+                value = ""
+            if f is None or f.auto_created:
+                if field_name == "action_checkbox":
+                    row_classes = ["action-checkbox"]
+                boolean = getattr(attr, "boolean", False)
+                if isinstance(attr, property) and hasattr(attr, "fget"):
+                    boolean = getattr(attr.fget, "boolean", False)
+                result_repr = display_for_value(value, empty_value_display, boolean)
+                if isinstance(value, (datetime.date, datetime.time)):
+                    row_classes.append("nowrap")
+            else:
+                if isinstance(f.remote_field, models.ManyToOneRel):
+                    field_val = getattr(result, f.name)
+                    result_repr = empty_value_display if field_val is None else field_val
+                else:
+                    result_repr = display_for_field(value, f, empty_value_display, avoid_link=link)
+                if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
+                    row_classes.append("nowrap")
+        row_class = ' class="{}"'.format(" ".join(row_classes))
+        if link:
+            table_tag = "th" if first else "td"
+            first = False
+            try:
+                url = cl.url_for_result(result)
+            except NoReverseMatch:
+                link_or_text = conditional_escape(result_repr)
+            else:
+                url = add_preserved_filters(preserved, url)
+                link_or_text = (
+                    f'<a href="{conditional_escape(url)}">{conditional_escape(result_repr)}</a>'
+                )
+            cells.append(f"<{table_tag}{row_class}>{link_or_text}</{table_tag}>")
+        else:
+            cells.append(f"<td{row_class}>{conditional_escape(result_repr)}</td>")
+    return mark_safe("".join(cells))
+
+
+def result_rows(cl) -> list:
+    """The page's rows for ``change_list_results.html``: each a list of one piece of HTML
+    (the template joins a row's items without a separator), or Django's own rows."""
+    if (
+        getattr(cl, "formset", None)
+        or cl.is_popup
+        or cl.to_field
+        or any(callable(name) for name in cl.list_display)
+    ):
+        return list(admin_list.results(cl))
+    links = _link_columns(cl)
+    columns = [(name, name in links) for name in cl.list_display]
+    empty_value = cl.model_admin.get_empty_value_display()
+    preserved = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+    return [
+        admin_list.ResultList(None, [_row(cl, result, columns, empty_value, preserved)])
+        for result in cl.result_list
+    ]
+
+
+def console_result_list(cl) -> dict:
+    """Django's ``result_list`` context, with :func:`result_rows`."""
+    headers = list(admin_list.result_headers(cl))
+    return {
+        "cl": cl,
+        "result_hidden_fields": list(admin_list.result_hidden_fields(cl)),
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": result_rows(cl),
+    }
+
+
+@register.tag(name="console_result_list")
+def console_result_list_tag(parser, token):
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=console_result_list,
+        template_name="change_list_results.html",
+        takes_context=False,
+    )
