@@ -5,6 +5,7 @@ nobody else sees the job."""
 import html
 import io
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
@@ -314,3 +315,47 @@ def test_a_background_preview_makes_as_many_queries_for_80_rows_as_for_20(lead_c
     large = preview_queries(lead_client, 80)
 
     assert large == small, (small, large)
+
+
+def test_a_big_xlsx_file_is_checked_in_the_background_and_its_blank_end_is_not_counted(
+    lead_client, django_capture_on_commit_callbacks
+):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["E-mail", "Prénom", "Nom", "Promotion", "Filière"])
+    for n in range(12):
+        sheet.append([f"x{n}@example.org", f"Ana{n}", "Roux", 2020, "prépa"])
+    for _blank in range(30):
+        sheet.append([None, " ", None, None, None])
+    content = io.BytesIO()
+    book.save(content)
+    upload = io.BytesIO(content.getvalue())
+    upload.name = "lauréats.xlsx"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lead_client.post(IMPORT_URL, {"resource": "0", "format": "1", "import_file": upload})
+
+    job = BackgroundJob.objects.get()
+    assert (job.total, job.result["counts"]["new"], job.result["valid"]) == (12, 12, True)
+
+
+def import_queries(client, rows: int) -> int:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("emergence.jobs.transaction.on_commit", lambda callback: None)
+        post_file(client, HEADER + laureate_rows(rows, start=rows))
+        preview = BackgroundJob.objects.latest("pk")
+        job_run(pk=preview.pk)
+        client.post(reverse("admin:laureates_laureate_import_confirm", args=[preview.token]))
+    job = BackgroundJob.objects.latest("pk")
+    with CaptureQueriesContext(connection) as queries:
+        job_run(pk=job.pk)
+    assert BackgroundJob.objects.get(pk=job.pk).result["counts"]["new"] == rows
+    return len(queries)
+
+
+def test_a_background_import_makes_as_many_queries_for_80_rows_as_for_20(lead_client):
+    small = import_queries(lead_client, 20)
+    large = import_queries(lead_client, 80)
+
+    # SQLite splits the inserts of many rows into a few statements more.
+    assert large <= small + 4, (small, large)

@@ -112,9 +112,10 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         ):
             return None
         try:
-            rows = len(input_format.create_dataset(content))
+            dataset = input_format.create_dataset(content)
         except Exception:
             return None  # the import page says why the file cannot be read
+        rows = background.data_rows(dataset)
         if not settings.BACKGROUND_IMPORT_ROWS < rows <= settings.IMPORT_MAX_ROWS:
             return None
         job = job_start(

@@ -27,6 +27,7 @@ from emergence.models import BackgroundJob
 from emergence.spreadsheets.cells import exports_in_french
 from emergence.spreadsheets.formats import XLSX
 from emergence.spreadsheets.resources import PREVIEW_ROWS, import_problems
+from emergence.spreadsheets.widgets import is_blank
 
 #: the kinds of job (job_register in emergence/apps.py)
 IMPORT_PREVIEW = "console-import-preview"
@@ -78,6 +79,14 @@ def console_admin(job: BackgroundJob, *, query: str = "", data: dict | None = No
     return model_admin, console_request(owner=owner, query=query, data=data)
 
 
+def data_rows(dataset) -> int:
+    """The rows of a file, as an import reads them: blank lines at its end are not rows."""
+    rows = len(dataset)
+    while rows and all(is_blank(cell) for cell in dataset[rows - 1]):
+        rows -= 1
+    return rows
+
+
 def source_of(job: BackgroundJob) -> bytes:
     """The file an import job reads (not loaded with the job on its pages)."""
     return bytes(BackgroundJob.objects.values_list("source", flat=True).get(pk=job.pk))
@@ -104,7 +113,7 @@ def _import(job: BackgroundJob, progress: Progress, *, dry_run: bool):
         raise PermissionDenied
     input_format = model_admin.get_import_formats()[int(params["format"])]()
     dataset = input_format.create_dataset(bytes(job.source) or source_of(job))
-    progress.total(len(dataset))
+    progress.total(data_rows(dataset))
     resource_class = model_admin.get_import_resource_classes(request)[int(params["resource"])]
     resource = resource_class(**model_admin.get_import_resource_kwargs(request))
     resource.progress = progress
