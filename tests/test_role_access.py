@@ -145,6 +145,11 @@ GENERIC = {
     "laureates_sponsor_process_import",
     "laureates_sponsorship_process_import",
     "partners_company_process_import",
+    # POST only: confirming a big import checked in the background (its token, the owner's).
+    "laureates_laureate_import_confirm",
+    "laureates_sponsor_import_confirm",
+    "laureates_sponsorship_import_confirm",
+    "partners_company_import_confirm",
 }
 
 # model: action -> who is offered it on the list.
