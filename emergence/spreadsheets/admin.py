@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import FieldError, PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
@@ -87,6 +88,7 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         return [confirm, *super().get_urls()]
 
     # Big files and exports run in the background (emergence/spreadsheets/background.py) --
+    # (imported where used, so that importing emergence.spreadsheets loads no model)
 
     def import_in_background(self, request):
         """A file of more than BACKGROUND_IMPORT_ROWS rows (within the limits) is checked by a
@@ -192,7 +194,9 @@ class SpreadsheetAdminMixin(ImportExportMixin):
             )
         except (ValueError, FieldError) as error:
             messages.error(request, str(error))
-            return super().export_action(request)
+        request.current_app = self.admin_site.name
+        context = self.init_request_context_data(request, form)
+        return TemplateResponse(request, [self.export_template_name], context=context)
 
     def _import_failed(self, request):
         # Staff never see a traceback: they are told, the log keeps the details.
