@@ -10,10 +10,12 @@ are empty for a laureate whose open consent is older (still valid for what it na
 """
 
 import datetime
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
     CharField,
+    Count,
     F,
     FilteredRelation,
     PositiveSmallIntegerField,
@@ -111,6 +113,41 @@ def with_shared_columns(searches: QuerySet) -> QuerySet:
         return searches
     return searches.annotate(open_consent=_open_consent("laureate__partner_consents")).annotate(
         **_level_columns("laureate__", "open_consent")
+    )
+
+
+class DashboardCounts(NamedTuple):
+    total: int
+    kinds: list[tuple[str, int]]  # (label, count) for each kind, in SearchKind's order
+    fields: list[dict]  # {"field", "count"}: the most wanted fields, most wanted first
+
+
+def dashboard_counts(searches: QuerySet, *, top_fields: int) -> DashboardCounts:
+    """How many of ``searches`` in all, of each kind, and the ``top_fields`` most wanted
+    fields (not the empty one; equal counts by name), in one query: one pass over the
+    rows, counted by field and kind, instead of one pass for the kinds and one for the
+    fields (each about half the dashboard's time at 100,000 laureates)."""
+    rows = (
+        searches.order_by()
+        .values("field")
+        .annotate(
+            count=Count("pk"),
+            **{kind.value: Count("pk", filter=Q(kind=kind.value)) for kind in SearchKind},
+        )
+        .order_by()
+    )
+    total, by_kind, fields = 0, dict.fromkeys(SearchKind.values, 0), []
+    for row in rows:
+        total += row["count"]
+        for kind in by_kind:
+            by_kind[kind] += row[kind]
+        if row["field"]:
+            fields.append({"field": row["field"], "count": row["count"]})
+    fields.sort(key=lambda item: (-item["count"], item["field"]))
+    return DashboardCounts(
+        total=total,
+        kinds=[(kind.label, by_kind[kind.value]) for kind in SearchKind],
+        fields=fields[:top_fields],
     )
 
 

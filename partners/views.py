@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from emergence.jobs import job_start
 from emergence.roles import laureate_required, partner_required
 from emergence.xlsx import XLSX_CONTENT_TYPE
 from laureates.access import own_laureate
-from laureates.models import Laureate, SearchKind
+from laureates.models import Laureate
 from partners.exports import dashboard_export_filename, dashboard_filter, dashboard_workbook
 from partners.filters import DashboardFilter
 from partners.forms import CoOpterForm, IntroductionForm, ReferralForm, ReferralUpdateForm
@@ -35,7 +34,7 @@ from partners.services import (
     referral_add,
     referral_update,
 )
-from partners.sharing import display_row, partner_rows, shared_laureate
+from partners.sharing import dashboard_counts, display_row, partner_rows, shared_laureate
 
 PER_PAGE = 20
 TOP_FIELDS = 8
@@ -58,9 +57,9 @@ def dashboard(request):
     membership = _membership(request)
     filters = _dashboard_filter(request)
     found = filters.qs
-    total, kinds = _count_by_kind(found)
+    counts = dashboard_counts(found, top_fields=TOP_FIELDS)
     paginator = Paginator(found, PER_PAGE)
-    paginator.count = total  # counted with the kinds: no second count of the same rows
+    paginator.count = counts.total  # counted with the kinds: no second count of the same rows
     page = paginator.get_page(request.GET.get("page"))
     start = (page.number - 1) * PER_PAGE
     page.object_list = [display_row(row) for row in partner_rows(found)[start : start + PER_PAGE]]
@@ -74,28 +73,9 @@ def dashboard(request):
             "company": membership.company,
             "filter": filters,
             "page": page,
-            "kinds": kinds,
-            "fields": _count_by_field(found),
+            "kinds": counts.kinds,
+            "fields": counts.fields,
         },
-    )
-
-
-def _count_by_kind(found) -> tuple[int, list[tuple[str, int]]]:
-    """How many rows in all, and of each kind, in one query."""
-    counts = found.order_by().aggregate(
-        total=Count("pk"),
-        **{kind.value: Count("pk", filter=Q(kind=kind.value)) for kind in SearchKind},
-    )
-    return counts["total"], [(kind.label, counts[kind.value]) for kind in SearchKind]
-
-
-def _count_by_field(found) -> list[dict]:
-    return list(
-        found.exclude(field="")
-        .order_by()
-        .values("field")
-        .annotate(count=Count("pk"))
-        .order_by("-count", "field")[:TOP_FIELDS]
     )
 
 
