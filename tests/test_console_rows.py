@@ -29,7 +29,9 @@ def varied(db, referent, lead):
     """Laureates whose rows use every kind of cell the list shows."""
     period = ReportPeriodFactory(year=2026, quarter=1)
     ReportPeriodFactory(year=2025, quarter=4)
-    odd = LaureateFactory(user__first_name="<b>Zoé</b> & «", user__last_name="O'Hara", referent=None)
+    odd = LaureateFactory(
+        user__first_name="<b>Zoé</b> & «", user__last_name="O'Hara", referent=None
+    )
     ActivityReportFactory(laureate=odd, period=period, stress=5, wants_contact=True)
     triage_flag(laureate=odd, by=lead, note="<script>alert(1)</script> & co")
     sponsored = SponsorshipFactory().laureate

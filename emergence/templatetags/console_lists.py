@@ -11,6 +11,7 @@ Django's (``tests/test_console_rows.py`` compares them); a list that edits in pl
 """
 
 import datetime
+import html
 
 from django import template
 from django.contrib.admin.templatetags import admin_list
@@ -20,10 +21,16 @@ from django.contrib.admin.utils import display_for_field, display_for_value, loo
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+
+def _escape(value) -> str:
+    # Django's conditional_escape without its lazy-argument wrapper: 1,600 calls a page.
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def _link_columns(cl) -> set[str]:
@@ -38,14 +45,13 @@ def _link_columns(cl) -> set[str]:
 
 def _row(cl, result, columns, empty_value, preserved) -> SafeString:
     """One row's cells, as Django's ``items_for_result`` writes them."""
-    model_admin = cl.model_admin
     cells = []
     first = True
     for field_name, link in columns:
         empty_value_display = empty_value
         row_classes = [f"field-{field_name}"]
         try:
-            f, attr, value = lookup_field(field_name, result, model_admin)
+            f, attr, value = lookup_field(field_name, result, cl.model_admin)
         except ObjectDoesNotExist:
             result_repr = empty_value_display
         else:
@@ -76,15 +82,13 @@ def _row(cl, result, columns, empty_value, preserved) -> SafeString:
             try:
                 url = cl.url_for_result(result)
             except NoReverseMatch:
-                link_or_text = conditional_escape(result_repr)
+                link_or_text = _escape(result_repr)
             else:
                 url = add_preserved_filters(preserved, url)
-                link_or_text = (
-                    f'<a href="{conditional_escape(url)}">{conditional_escape(result_repr)}</a>'
-                )
+                link_or_text = f'<a href="{_escape(url)}">{_escape(result_repr)}</a>'
             cells.append(f"<{table_tag}{row_class}>{link_or_text}</{table_tag}>")
         else:
-            cells.append(f"<td{row_class}>{conditional_escape(result_repr)}</td>")
+            cells.append(f"<td{row_class}>{_escape(result_repr)}</td>")
     return mark_safe("".join(cells))
 
 
