@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -151,16 +152,25 @@ def job_run(*, pk: int) -> BackgroundJob | None:
         return job
     job.status, job.started_at, job.done = JobStatus.RUNNING, timezone.now(), 0
     job.save(update_fields=["status", "started_at", "done"])
-    try:
-        with translation.override(job.owner.language or settings.LANGUAGE_CODE):
+    with translation.override(job.owner.language or settings.LANGUAGE_CODE):
+        try:
             outcome = _runners[job.kind](job, Progress(job))
-    except Exception:
-        logger.exception("background job %s (%s) failed", job.pk, job.kind)
-        job.status, job.finished_at = JobStatus.FAILED, timezone.now()
-        job.error = gettext("The work stopped on an error; the programme team has been told.")
-        job.save(update_fields=["status", "finished_at", "error"])
-        return job
+        except PermissionDenied:
+            # The owner lost the right between asking and the worker's turn.
+            logger.info("background job %s (%s) refused to its owner", job.pk, job.kind)
+            return _fail(job, gettext("You no longer have the right to do this: nothing was done."))
+        except Exception:
+            logger.exception("background job %s (%s) failed", job.pk, job.kind)
+            return _fail(
+                job, gettext("The work stopped on an error; the programme team has been told.")
+            )
     _finish(job, outcome)
+    return job
+
+
+def _fail(job: BackgroundJob, error: str) -> BackgroundJob:
+    job.status, job.finished_at, job.error = JobStatus.FAILED, timezone.now(), error
+    job.save(update_fields=["status", "finished_at", "error"])
     return job
 
 

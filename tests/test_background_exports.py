@@ -263,6 +263,26 @@ def test_a_failed_job_says_so_without_the_error_s_details(partner_member, partne
     assert "l’équipe du programme a été prévenue" in page
 
 
+def test_a_partner_whose_company_left_before_the_worker_s_turn_is_told_and_gets_no_file(
+    partner_client, partner_member, five_shared, django_capture_on_commit_callbacks
+):
+    response = partner_client.get(reverse("partners:export"))  # queued, not run yet
+    job = follow_to_the_job(response)
+    company = partner_member.company
+    company.active = False
+    company.save()
+
+    job_run(pk=job.pk)
+
+    job.refresh_from_db()
+    assert (job.status, job.filename, bytes(job.file)) == (JobStatus.FAILED, "", b"")
+    page = partner_client.get(job.get_absolute_url()).content.decode()
+    assert "Vous n’avez plus le droit de le faire : rien n’a été fait." in page.replace(
+        "\u00a0", " "
+    )
+    assert not mail.outbox
+
+
 def test_a_job_run_twice_does_its_work_once(partner_member):
     calls = []
 
