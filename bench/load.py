@@ -17,6 +17,7 @@ import datetime
 import json
 import os
 import platform
+import socket
 import subprocess
 import sys
 import time
@@ -288,6 +289,10 @@ def print_table(results: list[dict], laureates: int) -> None:
 def main() -> int:
     started = time.perf_counter()
     pages = load_pages()
+    with socket.socket() as probe:
+        # Another server there would answer the health check and the pages in our place.
+        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
+            sys.exit(f"Port {PORT} is in use: LOAD_PORT=another make load")
     OUT.mkdir(parents=True, exist_ok=True)
     loaded = laureates_loaded() if REUSE else 0
     if loaded:
@@ -343,4 +348,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the server is stopped by then (main's finally)
+        sys.exit("\ninterrupted")
