@@ -213,7 +213,11 @@ class LaureateResource(SpreadsheetResource):
     key_column = "email"
     validation_exclude = ("user",)
 
+    #: the history's reason for this file's rows (before_save_instance)
+    change_reason = None
+
     def reset_notices(self):
+        self.change_reason = None
         self.fields["promotion"].widget.by_year = None
         self.fields["promotion"].widget.new_years = set()
 
@@ -319,7 +323,8 @@ class LaureateResource(SpreadsheetResource):
         # Its e-mail and names were checked by their widgets (format, length, required), and
         # the file's e-mails looked up already: no query checks their uniqueness.
         try:
-            instance.user.full_clean(
+            self.full_clean(
+                instance.user,
                 exclude=["password", *USER_COLUMNS],
                 validate_unique=False,
                 validate_constraints=False,
@@ -337,8 +342,11 @@ class LaureateResource(SpreadsheetResource):
         return super().errors_by_column(errors)
 
     def before_save_instance(self, instance, row, **kwargs):
-        # The history says where the change came from (the importer is the person signed in).
-        instance._change_reason = stored_reason(BY_IMPORT)
+        # The history says where the change came from (the importer is the person signed in);
+        # worded once per file, in the site's language.
+        if self.change_reason is None:
+            self.change_reason = stored_reason(BY_IMPORT)
+        instance._change_reason = self.change_reason
 
     def import_write(self, row_results):
         User = get_user_model()

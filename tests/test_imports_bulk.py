@@ -95,6 +95,25 @@ def test_one_bad_row_in_the_middle_of_100_imports_nothing_and_names_its_line(ref
     assert "astrologie" in errors[0]
 
 
+def test_the_same_mistake_on_several_rows_is_named_on_each_of_their_lines(referent):
+    # Values that read well are remembered from row to row; mistakes are not.
+    rows = laureate_rows(6, referent=referent.email).splitlines(keepends=True)
+    rows[1] = "a@example.org;Ana;Roux;2020;astrologie;1;;;01/09/2024\n"
+    rows[3] = "b@example.org;Ben;Roux;2020;astrologie;1;;;31/02/2024\n"
+    rows[4] = "c@example.org;Cid;Roux;2020;;1;;;31/02/2024\n"
+    rows[5] = "d@example.org;Dan;Roux;2020;;1;;;01/09/2024\n"
+
+    errors = import_text(HEADER + "".join(rows)).invalid_rows
+
+    assert [(row.number, sorted(row.error_dict)) for row in errors] == [
+        (2, ["Filière"]),
+        (4, ["Entrée le", "Filière"]),
+        (5, ["Entrée le", "Filière"]),
+        (6, ["Filière"]),
+    ]
+    assert not Laureate.objects.exists()
+
+
 def test_imported_laureates_and_their_accounts_are_in_the_history_with_the_reason(db):
     existing_laureates(2)
 

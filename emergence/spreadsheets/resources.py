@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from import_export import resources
@@ -54,6 +54,8 @@ class SpreadsheetResource(resources.ModelResource):
         #: column key -> its header as written in the imported file
         self.file_headers: dict[str, str] = {}
         self._import_fields = None
+        #: (model field, value) that passed the field's own checks (see full_clean_once)
+        self._validated: set = set()
 
     def get_import_fields(self):
         # Asked for on every row and cell: computed once.
@@ -78,6 +80,10 @@ class SpreadsheetResource(resources.ModelResource):
         kwargs["rollback_on_validation_errors"] = True
         self._seen_keys = {}
         self.file_headers = {}
+        self._validated = set()
+        for field in self.fields.values():
+            if hasattr(field.widget, "forget"):
+                field.widget.forget()
         self.reset_notices()
         if self.bulk_import:
             result = self.import_bulk(dataset, dry_run=dry_run, raise_errors=raise_errors, **kwargs)
@@ -314,7 +320,8 @@ class SpreadsheetResource(resources.ModelResource):
             # same ranges, and the database still enforces them when the rows are written).
             exclude += looked_up_relations(instance)
         try:
-            instance.full_clean(
+            self.full_clean(
+                instance,
                 exclude=exclude,
                 validate_unique=validate_unique,
                 validate_constraints=not self.bulk_import,
@@ -323,6 +330,14 @@ class SpreadsheetResource(resources.ModelResource):
             errors = error.update_error_dict(errors)
         if errors:
             raise ValidationError(self.errors_by_column(errors))
+
+    def full_clean(self, instance, *, exclude, **kwargs) -> None:
+        """``instance.full_clean()``; in a bulk import, a field whose value already passed
+        that field's checks on an earlier row is not checked again (see full_clean_once)."""
+        if self.bulk_import:
+            full_clean_once(instance, exclude=exclude, validated=self._validated, **kwargs)
+        else:
+            instance.full_clean(exclude=exclude, **kwargs)
 
     def errors_by_column(self, errors: dict) -> dict:
         columns = {field.attribute: key for key, field in self.fields.items()}
@@ -360,6 +375,58 @@ def looked_up_relations(instance) -> list[str]:
         for field in instance._meta.concrete_fields
         if field.is_relation and field.get_cached_value(instance, None) is not None
     ]
+
+
+def full_clean_once(instance, *, exclude, validated: set, **kwargs) -> None:
+    """``instance.full_clean(exclude=exclude, **kwargs)``, skipping each plain field whose
+    value passed that same field's checks before (its pairs are kept in ``validated``).
+
+    A plain field's checks (type, choices, blank, null, length, validators) read the value
+    alone, so a value that passed them once passes them again: a file of 10,000 rows names
+    the same school, city, track or date thousands of times. Relations (which query) and
+    fields with checks of their own (``clean``, ``validate`` overridden) are checked every
+    time; so is the model's ``clean()``.
+    """
+    exclude = set(exclude)
+    checking = []
+    for field in instance._meta.concrete_fields:
+        if field.name in exclude or not plain_checks(field):
+            continue
+        value = getattr(instance, field.attname)
+        key = (field, type(value), value)
+        try:
+            seen = key in validated
+        except TypeError:  # a value that cannot be remembered is checked every time
+            continue
+        if seen:
+            exclude.add(field.name)
+        else:
+            checking.append(key)
+    try:
+        instance.full_clean(exclude=exclude, **kwargs)
+    except ValidationError as error:
+        remember_checked(instance, checking, validated, failed=error.message_dict)
+        raise
+    remember_checked(instance, checking, validated, failed={})
+
+
+def remember_checked(instance, checking: list, validated: set, *, failed: dict) -> None:
+    for key in checking:
+        field, kind, value = key
+        # Kept only when the check left the value as it was (no conversion to skip).
+        after = getattr(instance, field.attname)
+        if field.name not in failed and type(after) is kind and after == value:
+            validated.add(key)
+
+
+def plain_checks(field) -> bool:
+    """Whether a model field's checks read its value alone (Django's own ``clean`` and
+    ``validate``, no relation)."""
+    return (
+        not field.is_relation
+        and type(field).clean is models.Field.clean
+        and type(field).validate is models.Field.validate
+    )
 
 
 def bulk_write(model, *, new: list, changed: list, fields: list[str]) -> None:

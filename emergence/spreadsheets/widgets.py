@@ -19,6 +19,41 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+class Remembered:
+    """A widget whose ``clean`` depends on the cell alone remembers what each cell read:
+    a file of 10,000 rows names a few dates, choices and referents thousands of times, and
+    validates each e-mail address in several places. Only values that read well are kept
+    (a problem is worded again, in the language of the moment)."""
+
+    #: cells remembered at most (then forgotten, so a long-lived widget stays small)
+    REMEMBERED = 50_000
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            # The type is part of the key: 1, 1.0 and True are equal, but read differently.
+            key = (type(value), value)
+            return self._remembered[key]
+        except AttributeError:
+            self._remembered = {}
+        except (KeyError, TypeError):
+            pass
+        cleaned = self.read(value, row, **kwargs)
+        try:
+            if len(self._remembered) >= self.REMEMBERED:
+                self._remembered.clear()
+            self._remembered[key] = cleaned
+        except TypeError:
+            pass
+        return cleaned
+
+    def read(self, value, row=None, **kwargs):
+        """What the cell holds (``clean`` without the memory)."""
+        raise NotImplementedError
+
+    def forget(self) -> None:
+        self._remembered = {}
+
+
 class TextWidget(widgets.CharWidget):
     def __init__(self, *, required: bool = False, max_length: int | None = None):
         super().__init__(coerce_to_string=True, allow_blank=True)
@@ -57,12 +92,12 @@ class PhoneWidget(TextWidget):
         return text
 
 
-class EmailWidget(TextWidget):
+class EmailWidget(Remembered, TextWidget):
     def __init__(self, *, required: bool = True):
         super().__init__(required=required, max_length=254)
 
-    def clean(self, value, row=None, **kwargs):
-        email = super().clean(value, row, **kwargs).lower()
+    def read(self, value, row=None, **kwargs):
+        email = TextWidget.clean(self, value, row, **kwargs).lower()
         if email:
             try:
                 validate_email(email)
@@ -73,12 +108,12 @@ class EmailWidget(TextWidget):
         return email
 
 
-class IntegerWidget(widgets.Widget):
+class IntegerWidget(Remembered, widgets.Widget):
     def __init__(self, *, minimum: int, maximum: int):
         super().__init__(coerce_to_string=True)
         self.minimum, self.maximum = minimum, maximum
 
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         try:
@@ -100,12 +135,12 @@ class IntegerWidget(widgets.Widget):
         return value if kwargs.get("force_native_type") else str(value)
 
 
-class DateWidget(widgets.Widget):
+class DateWidget(Remembered, widgets.Widget):
     """Accepts 01/09/2017 (France), 2017-09-01 (ISO) and spreadsheet dates."""
 
     INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y")
 
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         if isinstance(value, datetime.datetime):
@@ -132,7 +167,7 @@ class DateWidget(widgets.Widget):
         return value.strftime("%d/%m/%Y" if exports_in_french() else "%Y-%m-%d")
 
 
-class ChoiceWidget(widgets.Widget):
+class ChoiceWidget(Remembered, widgets.Widget):
     """Accepts the stored value, the label in any language of the site, and ``aliases``.
 
     Exports the label in the active language.
@@ -157,7 +192,7 @@ class ChoiceWidget(widgets.Widget):
         self._lookup = table
         return table
 
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value, row=None, **kwargs):
         if is_blank(value):
             return None
         found = self.lookup().get(normalise(unneutralise(str(value).strip())))
