@@ -20,6 +20,7 @@ from emergence.spreadsheets import (
     TextWidget,
     bulk_write,
 )
+from emergence.spreadsheets.resources import new_instance
 from laureates.models import (
     EndReason,
     Laureate,
@@ -310,8 +311,10 @@ class LaureateResource(SpreadsheetResource):
             if user is None:
                 # As set_unusable_password() does, with a faster random suffix (a file of
                 # 10,000 rows would spend seconds in get_random_string).
-                user = get_user_model()(
-                    email=email, password=UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20)
+                user = new_instance(
+                    get_user_model(),
+                    email=email,
+                    password=UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20),
                 )
             else:
                 self.user_names[user.pk] = user_names(user)

@@ -220,3 +220,29 @@ def test_the_preview_shows_the_first_100_rows_and_the_counts(lead_client, refere
     counts = page[page.index('id="import-counts"') :]
     assert "<dd>147</dd>" in counts and "<dd>2</dd>" in counts and "<dd>1</dd>" in counts
     assert not Laureate.objects.filter(user__email__startswith="new").exists()
+
+
+def test_a_console_import_records_the_staff_member_and_every_column_in_the_history(
+    lead_client, lead, referent
+):
+    upload = io.BytesIO((HEADER + laureate_rows(3, referent=referent.email)).encode())
+    upload.name = "laureates.csv"
+    preview = lead_client.post(
+        reverse("admin:laureates_laureate_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+    lead_client.post(
+        reverse("admin:laureates_laureate_process_import"), preview.context["confirm_form"].initial
+    )
+
+    laureate = Laureate.objects.get(user__email="new1@example.org")
+    for instance in (laureate, laureate.user):
+        row = instance.history.get()
+        columns = [field.attname for field in instance.history.model.tracked_fields]
+        assert {name: getattr(row, name) for name in columns} == {
+            name: getattr(instance, name) for name in columns
+        }
+        assert (row.history_type, row.history_user) == ("+", lead)
+    assert laureate.history.get().history_change_reason == stored_reason(BY_IMPORT)
+    assert laureate.user.history.get().history_change_reason is None
+    assert laureate.referent == referent

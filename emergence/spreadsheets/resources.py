@@ -5,13 +5,21 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from import_export import resources
 from import_export.exceptions import ImportError as ImportExportError
 from import_export.results import RowResult
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_change_reason_from_object,
+    get_history_manager_for_model,
+)
 
 from emergence.spreadsheets.cells import exports_in_french, neutralise, normalise
 from emergence.spreadsheets.limits import import_rows_check
@@ -147,6 +155,11 @@ class SpreadsheetResource(resources.ModelResource):
             if dry_run or result.has_errors() or result.has_validation_errors():
                 transaction.set_rollback(True)
         return result
+
+    def init_instance(self, row=None):
+        if self.bulk_import:
+            return new_instance(self._meta.model)
+        return super().init_instance(row)
 
     def import_row(self, row, instance_loader, **kwargs):
         row_result = super().import_row(row, instance_loader, **kwargs)
@@ -435,7 +448,7 @@ def bulk_write(model, *, new: list, changed: list, fields: list[str]) -> None:
     batch_size = BULK_BATCH_SIZE
     if getattr(model._meta, "simple_history_manager_attribute", None):
         if new:
-            bulk_create_with_history(new, model, batch_size=batch_size)
+            bulk_create_with_history_rows(new, model, batch_size=batch_size)
         if changed:
             bulk_update_with_history(changed, model, fields, batch_size=batch_size)
         return
@@ -443,6 +456,68 @@ def bulk_write(model, *, new: list, changed: list, fields: list[str]) -> None:
         model._default_manager.bulk_create(new, batch_size=batch_size)
     if changed:
         model._default_manager.bulk_update(changed, fields, batch_size=batch_size)
+
+
+def bulk_create_with_history_rows(objs: list, model, *, batch_size: int) -> None:
+    """simple-history's ``bulk_create_with_history``, with its history rows made as
+    :func:`new_instance` makes them (the same rows: date, user, reason, "+", the tracked
+    columns), which took a fifth of a 10,000-row import's writing."""
+    if not connection.features.can_return_rows_from_bulk_insert:
+        # Without the new keys, simple-history finds the rows again.
+        bulk_create_with_history(objs, model, batch_size=batch_size)
+        return
+    history = get_history_manager_for_model(model)
+    historical = history.model
+    tracked = [field.attname for field in historical.tracked_fields]
+    with transaction.atomic(savepoint=False):
+        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+            return
+        rows = []
+        for instance in created:
+            user = getattr(instance, "_history_user", historical.get_default_history_user(instance))
+            row = new_instance(
+                historical,
+                history_date=getattr(instance, "_history_date", timezone.now()),
+                history_user_id=user.pk if user is not None else None,
+                history_change_reason=get_change_reason_from_object(instance),
+                history_type="+",
+                **{attname: getattr(instance, attname) for attname in tracked},
+            )
+            if hasattr(historical, "history_relation"):
+                row.history_relation_id = instance.pk
+            rows.append(row)
+        historical._default_manager.bulk_create(rows, batch_size=batch_size)
+
+
+#: model -> (column, its default) for new_instance
+_COLUMNS: dict = {}
+
+
+def new_instance(model, /, **values):
+    """``model(**values)``, values named by column (``user_id``, not ``user``), without
+    ``Model.__init__``'s work per field: the same new instance, each column not given at its
+    default. Falls back to ``model(**values)`` when something listens to the model's
+    creation or it has fields of another kind."""
+    columns = _COLUMNS.get(model)
+    if columns is None:
+        opts = model._meta
+        plain = len(opts.fields) == len(opts.concrete_fields) and not opts.private_fields
+        columns = _COLUMNS[model] = (
+            [(field.attname, field.get_default) for field in opts.concrete_fields]
+            if plain
+            else False
+        )
+    if not columns or pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model(**values)
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    attributes = instance.__dict__
+    for attname, default in columns:
+        attributes[attname] = values.pop(attname) if attname in values else default()
+    if values:
+        raise TypeError(f"{model.__name__} has no column {', '.join(values)}")
+    return instance
 
 
 def import_problems(result) -> list[dict]:
