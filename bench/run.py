@@ -38,14 +38,17 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.utils import OperationalError  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.imports import clear_imported, laureate_file, through_the_resource  # noqa: E402
+from bench.imports import (  # noqa: E402
+    clear_imported,
+    laureate_file,
+    reset_database,
+    through_the_resource,
+)
 from emergence import roles  # noqa: E402
 from emergence.jobs import job_run  # noqa: E402
 from emergence.models import JobStatus  # noqa: E402
@@ -186,27 +189,6 @@ USERS: dict[str, Callable[[], object]] = {
     "partner": lambda: User.objects.get(email="partner@bench.example.org"),
     "lead": lambda: User.objects.get(email="lead@bench.example.org"),
 }
-
-
-def reset_database() -> None:
-    """An empty, migrated scratch database."""
-    if connection.vendor == "sqlite":
-        OUT.mkdir(parents=True, exist_ok=True)
-        Path(connection.settings_dict["NAME"]).unlink(missing_ok=True)
-    else:
-        try:
-            connection.ensure_connection()
-        except OperationalError:
-            # The database does not exist yet: create it from the server's maintenance database.
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{connection.settings_dict["NAME"]}"')
-    call_command("migrate", verbosity=0, interactive=False)
-    if connection.vendor != "sqlite":
-        call_command("flush", verbosity=0, interactive=False)
-        # flush empties every table, the staff roles' groups that migrations made included
-        roles.roles_sync()
-        # flush also empties the staff roles' groups that the data migrations made.
-        roles.roles_sync()
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from emergence.jobs import job_file_content, job_for, job_result_template, job_status
+from emergence.jobs import job_bytes, job_for, job_result_template, job_status
 from emergence.models import BackgroundJob
 
 
@@ -40,6 +40,6 @@ def download(request, token: str):
     job = _own_job(request, token)
     if not job.filename:
         raise Http404
-    response = HttpResponse(job_file_content(job), content_type=job.content_type)
+    response = HttpResponse(job_bytes(job), content_type=job.content_type)
     response["Content-Disposition"] = f'attachment; filename="{job.filename}"'
     return response

@@ -140,8 +140,17 @@ def job_for(*, user, token: str, now: datetime.datetime | None = None) -> Backgr
     )
 
 
-def job_file_content(job: BackgroundJob) -> bytes:
-    return bytes(BackgroundJob.objects.values_list("file", flat=True).get(pk=job.pk))
+def job_bytes(job: BackgroundJob, field: str = "file") -> bytes:
+    """The job's ``file`` (or the ``source`` an import reads), not loaded with the job on its
+    pages."""
+    return bytes(BackgroundJob.objects.values_list(field, flat=True).get(pk=job.pk))
+
+
+def export_in_background(queryset) -> bool:
+    """Whether an export of ``queryset`` is for a worker: more than BACKGROUND_EXPORT_ROWS
+    rows, found by reading at most one row's key instead of counting them all."""
+    limit = settings.BACKGROUND_EXPORT_ROWS
+    return queryset.order_by().values("pk")[limit : limit + 1].exists()
 
 
 def job_run(*, pk: int) -> BackgroundJob | None:

@@ -1,7 +1,6 @@
 """The partner member's pages (dashboard, laureate, export, introductions) and the
 laureate's co-optation page. Partner pages read laureates only through partners.sharing."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from emergence.jobs import job_start
+from emergence.jobs import export_in_background, job_start
 from emergence.roles import laureate_required, partner_required
 from emergence.xlsx import XLSX_CONTENT_TYPE
 from laureates.access import own_laureate
@@ -161,7 +160,7 @@ def export(request):
     partner_view_log(
         membership=membership, kind=PartnerViewKind.EXPORT, query=request.GET.urlencode()
     )
-    if filters.qs.count() > settings.BACKGROUND_EXPORT_ROWS:
+    if export_in_background(filters.qs):
         job = job_start(
             owner=request.user,
             kind="partner-export",

@@ -11,7 +11,6 @@ import datetime
 from dataclasses import dataclass, field
 
 import tablib
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -19,7 +18,14 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from emergence.jobs import JobFile, JobOutcome, Progress, job_start, rows_progress
+from emergence.jobs import (
+    JobFile,
+    JobOutcome,
+    Progress,
+    export_in_background,
+    job_start,
+    rows_progress,
+)
 from emergence.models import BackgroundJob
 from emergence.roles import may_read_some_confidential
 from emergence.spreadsheets import (
@@ -236,9 +242,7 @@ def period_export_response(
     """The period's export, as a download when it has at most BACKGROUND_EXPORT_ROWS reports;
     a bigger one is written by a worker (the job ``period-export``) and the response sends
     ``by`` to its progress bar."""
-    if ActivityReport.objects.submitted().filter(period=period).count() > (
-        settings.BACKGROUND_EXPORT_ROWS
-    ):
+    if export_in_background(ActivityReport.objects.submitted().filter(period=period)):
         job = job_start(
             owner=by,
             kind="period-export",

@@ -172,11 +172,10 @@ class SpreadsheetAdminMixin(ImportExportMixin):
         if not form.is_valid():
             return super().export_action(request)
         queryset = self.get_export_queryset(request)
+        from emergence.jobs import export_in_background, job_start
         from emergence.spreadsheets import background
 
-        if background.export_more_than(queryset, settings.BACKGROUND_EXPORT_ROWS):
-            from emergence.jobs import job_start
-
+        if export_in_background(queryset):
             job = job_start(
                 owner=request.user,
                 kind=background.EXPORT,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from import_export.formats.base_formats import BINARY_FORMATS
 from import_export.signals import post_export, post_import
 
-from emergence.jobs import JobFile, JobOutcome, Progress, rows_progress
+from emergence.jobs import JobFile, JobOutcome, Progress, job_bytes, rows_progress
 from emergence.models import BackgroundJob
 from emergence.spreadsheets.cells import exports_in_french
 from emergence.spreadsheets.formats import XLSX
@@ -87,11 +87,6 @@ def data_rows(dataset) -> int:
     return rows
 
 
-def source_of(job: BackgroundJob) -> bytes:
-    """The file an import job reads (not loaded with the job on its pages)."""
-    return bytes(BackgroundJob.objects.values_list("source", flat=True).get(pk=job.pk))
-
-
 # Imports ----------------------------------------------------------------------------------
 
 
@@ -112,7 +107,7 @@ def _import(job: BackgroundJob, progress: Progress, *, dry_run: bool):
     if not model_admin.has_import_permission(request):
         raise PermissionDenied
     input_format = model_admin.get_import_formats()[int(params["format"])]()
-    dataset = input_format.create_dataset(bytes(job.source) or source_of(job))
+    dataset = input_format.create_dataset(bytes(job.source) or job_bytes(job, "source"))
     progress.total(data_rows(dataset))
     resource_class = model_admin.get_import_resource_classes(request)[int(params["resource"])]
     resource = resource_class(**model_admin.get_import_resource_kwargs(request))
@@ -230,11 +225,6 @@ def import_confirm(*, preview: BackgroundJob, model_admin, request) -> Backgroun
 
 
 # Exports ----------------------------------------------------------------------------------
-
-
-def export_more_than(queryset, count: int) -> bool:
-    """Whether ``queryset`` has more than ``count`` rows, reading at most one row's key."""
-    return queryset.order_by().values("pk")[count : count + 1].exists()
 
 
 def export_title(model_admin) -> str:
