@@ -20,7 +20,7 @@ from emergence.spreadsheets import (
     TextWidget,
     bulk_write,
 )
-from emergence.spreadsheets.resources import new_instance
+from emergence.spreadsheets.bulk import new_instance
 from laureates.models import (
     EndReason,
     Laureate,

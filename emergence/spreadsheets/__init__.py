@@ -14,15 +14,11 @@ Everything is imported from ``emergence.spreadsheets``.
 """
 
 from emergence.spreadsheets.admin import SpreadsheetAdminMixin, SpreadsheetModelAdmin
+from emergence.spreadsheets.bulk import bulk_write
 from emergence.spreadsheets.cells import exports_in_french, neutralise, normalise, unneutralise
 from emergence.spreadsheets.formats import CSV, FORMATS, XLSX
 from emergence.spreadsheets.limits import ImportTooLarge, import_rows_check, import_size_check
-from emergence.spreadsheets.resources import (
-    SpreadsheetResource,
-    bulk_write,
-    import_errors,
-    import_problems,
-)
+from emergence.spreadsheets.resources import SpreadsheetResource, import_errors, import_problems
 from emergence.spreadsheets.widgets import (
     BooleanWidget,
     ChoiceWidget,
