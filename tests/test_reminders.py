@@ -232,6 +232,21 @@ def test_running_the_job_twice_sends_nothing_twice(period, laureate, other_laure
     assert len(mail.outbox) == 2
 
 
+def test_a_batch_the_broker_lost_with_its_worker_is_sent_by_the_next_days_run(
+    period, laureate, other_laureate, run, django_capture_on_commit_callbacks
+):
+    # The opening day's batch task never reaches a worker: no row, no e-mail.
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 7), tick=False):
+        with django_capture_on_commit_callbacks(execute=False):
+            run_daily_reminders()
+    assert not OutboxEmail.objects.exists()
+
+    sent = run(OPENS + datetime.timedelta(days=1))
+
+    assert recipients(sent) == sorted([laureate.user.email, other_laureate.user.email])
+    assert set(OutboxEmail.objects.values_list("kind", flat=True)) == {"report-opening"}
+
+
 def test_a_day_without_a_run_is_caught_up_the_next_day(period, laureate, run):
     (message,) = run(OPENS + datetime.timedelta(days=2))
 
