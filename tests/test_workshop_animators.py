@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from emergence.models import OutboxEmail
 from laureates.models import Laureate, Track
@@ -26,7 +26,8 @@ from tests.workshops_factories import (
     paris,
 )
 from workshops.animators import animator_reminders_send
-from workshops.models import AnimatorChange, Feedback, Session
+from workshops.models import AnimatorChange, Feedback, Moment, Session
+from workshops.moments import school_holidays, session_warnings
 from workshops.services import (
     attendance_record,
     feedback_give,
@@ -264,6 +265,40 @@ def test_animators_are_told_when_a_published_session_moves(
     assert "19" in moved.subject
 
 
+def test_animators_are_told_when_a_published_session_moves_on_its_series_page(
+    workshops_client, series, session, animator, django_capture_on_commit_callbacks
+):
+    data = series_change_form(
+        series,
+        **{
+            "sessions-TOTAL_FORMS": 1,
+            "sessions-INITIAL_FORMS": 1,
+            "sessions-0-id": session.pk,
+            "sessions-0-series": series.pk,
+            "sessions-0-moment": session.moment,
+            "sessions-0-theme": session.theme,
+            "sessions-0-starts_at_0": "19/12/2026",
+            "sessions-0-starts_at_1": "14:00",
+            "sessions-0-ends_at_0": "19/12/2026",
+            "sessions-0-ends_at_1": "17:00",
+            "sessions-0-place": session.place,
+            "sessions-0-video_url": "",
+            "sessions-0-capacity": session.capacity,
+        },
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = workshops_client.post(
+            reverse("admin:workshops_workshopseries_change", args=[series.pk]), data
+        )
+
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.starts_at == paris(2026, 12, 19, 14)
+    (moved,) = sent_to(animator.user)
+    assert "19" in moved.subject
+
+
 def test_animators_are_reminded_two_days_before_each_session_once(
     session, animator, django_capture_on_commit_callbacks
 ):
@@ -474,6 +509,105 @@ def test_absent_once_then_present_is_no_triage_reason(series):
     assert not with_triage(Laureate.objects.filter(pk=laureate.pk)).get().triage_workshops
 
 
+def session_change_form(session, attendance) -> dict:
+    """The session's admin form as saved, with the attendance ticked on its registrations
+    (``attendance``: registration -> True, False or None)."""
+    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    data = {
+        "series": session.series_id,
+        "moment": session.moment,
+        "theme": session.theme,
+        "starts_at_0": f"{starts:%d/%m/%Y}",
+        "starts_at_1": f"{starts:%H:%M}",
+        "ends_at_0": f"{ends:%d/%m/%Y}",
+        "ends_at_1": f"{ends:%H:%M}",
+        "place": session.place,
+        "video_url": "",
+        "capacity": session.capacity,
+        "animator_note": "",
+        "registrations-TOTAL_FORMS": len(attendance),
+        "registrations-INITIAL_FORMS": len(attendance),
+        "registrations-MIN_NUM_FORMS": 0,
+        "registrations-MAX_NUM_FORMS": 1000,
+    }
+    for n, (registration, attended) in enumerate(attendance.items()):
+        data[f"registrations-{n}-id"] = registration.pk
+        data[f"registrations-{n}-session"] = session.pk
+        data[f"registrations-{n}-attended"] = {True: "true", False: "false"}.get(
+            attended, "unknown"
+        )
+    return data
+
+
+def test_absences_ticked_by_staff_on_the_session_page_are_a_triage_reason(
+    workshops_client, workshops_staff, series
+):
+    laureate = MedicineLaureateFactory()
+    sessions = [SessionFactory(series=series, starts_at=paris(2026, 12, d, 14)) for d in (5, 12)]
+    registrations = [RegistrationFactory(session=s, laureate=laureate) for s in sessions]
+
+    with time_machine.travel(paris(2026, 12, 14, 9)):
+        workshops_client.force_login(workshops_staff)
+        for session, registration in zip(sessions, registrations, strict=True):
+            response = workshops_client.post(
+                reverse("admin:workshops_session_change", args=[session.pk]),
+                session_change_form(session, {registration: False}),
+            )
+            assert response.status_code == 302
+
+    laureate.refresh_from_db()
+    assert [r.attended for r in laureate.workshop_registrations.all()] == [False, False]
+    assert laureate.workshop_absences == 2
+    assert with_triage(Laureate.objects.filter(pk=laureate.pk)).get().triage_workshops
+
+
+def test_an_absence_corrected_by_staff_in_the_registrations_list_is_no_longer_counted(
+    workshops_client, workshops_staff, series
+):
+    laureate = MedicineLaureateFactory()
+    absent_twice(laureate, series)
+    first, second = laureate.workshop_registrations.order_by("session__starts_at")
+
+    with time_machine.travel(paris(2026, 12, 14, 9)):
+        workshops_client.force_login(workshops_staff)
+        response = workshops_client.post(
+            reverse("admin:workshops_registration_changelist"),
+            {
+                "form-TOTAL_FORMS": 2,
+                "form-INITIAL_FORMS": 2,
+                "form-MIN_NUM_FORMS": 0,
+                "form-MAX_NUM_FORMS": 1000,
+                "form-0-id": first.pk,
+                "form-0-attended": "true",  # she came: the animator ticked the wrong line
+                "form-1-id": second.pk,
+                "form-1-attended": "false",
+                "_save": "Enregistrer",
+            },
+        )
+
+    assert response.status_code == 302
+    laureate.refresh_from_db()
+    assert laureate.workshop_absences == 1
+    assert not with_triage(Laureate.objects.filter(pk=laureate.pk)).get().triage_workshops
+
+
+def test_a_registration_deleted_in_the_console_no_longer_counts_as_an_absence(
+    workshops_client, series
+):
+    laureate = MedicineLaureateFactory()
+    absent_twice(laureate, series)
+    mistaken = laureate.workshop_registrations.order_by("session__starts_at").first()
+
+    response = workshops_client.post(
+        reverse("admin:workshops_registration_changelist"),
+        {"action": "delete_selected", "_selected_action": [mistaken.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 302
+    laureate.refresh_from_db()
+    assert laureate.workshop_absences == 1
+
+
 def test_a_new_school_year_starts_the_absences_from_zero(series):
     laureate = MedicineLaureateFactory()
     absent_twice(laureate, series)
@@ -534,6 +668,14 @@ def test_the_demo_has_a_prepa_series_animated_by_the_demo_animator(settings, cli
 
     assert series.sessions.count() == 4
     assert series.sessions.filter(published_at__isnull=False).count() == 4
+    # Each in its moment's window, clear of exams and clashes; after the rentrée, in the
+    # school holidays of the series' zone and before the concours blancs or the concours.
+    for session in series.sessions.with_checks().select_related("series"):
+        assert session_warnings(session) == []
+        if session.moment != Moment.START_OF_YEAR:
+            day = timezone.localdate(session.starts_at)
+            assert day < session.key_date
+            assert school_holidays(zone=series.school_zone, window=(day, day)) == {day}
     held = series.sessions.filter(registrations__attended=True).distinct()
     assert held.count() == 1
     assert Feedback.objects.filter(session__in=held).exists()

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from emergence.admin_confirm import email_confirmation
 from emergence.admin_paginator import EstimatedCountPaginator
 from laureates.admin import LaureateAdmin
-from workshops.animators import animators_change_record, session_moved_tell
+from workshops.animators import absences_refresh, animators_change_record, session_moved_tell
 from workshops.models import (
     Feedback,
     KeyDate,
@@ -460,6 +460,14 @@ class SessionAdmin(admin.ModelAdmin):
             # The animators hear of a published session moved to another day or time.
             session_moved_tell(session=obj)
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Registration:
+            # Attendance ticked here counts for the triage as the animators' sheet does.
+            absences_refresh(
+                laureate_ids=[row.laureate_id for row, _fields in formset.changed_objects]
+            )
+
     @admin.action(description=_("Publish and invite the laureates"), permissions=["change"])
     def publish(self, request, queryset):
         sessions = []
@@ -523,6 +531,21 @@ class RegistrationAdmin(admin.ModelAdmin):
     readonly_fields = ("registered_at", "promoted_at", "cancelled_at")
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    # Attendance or a status changed here (the list's attendance column included) rewrites
+    # the laureate's absences, which the triage reads, as the attendance sheets do.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        absences_refresh(laureate_ids=[obj.laureate_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        absences_refresh(laureate_ids=[obj.laureate_id])
+
+    def delete_queryset(self, request, queryset):
+        laureate_ids = list(queryset.values_list("laureate_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        absences_refresh(laureate_ids=laureate_ids)
 
 
 @admin.register(Feedback)
