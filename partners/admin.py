@@ -476,9 +476,10 @@ class ReferralAdmin(HistoryAdmin):
         )
 
     def response_change(self, request, obj):
-        # Hired, and a laureate: the next step is their placement, on the next page.
+        # Hired, and a laureate (hired now, or known now as a laureate of the programme):
+        # the next step is their placement, on the next page.
         if (
-            "status" in getattr(request, "referral_changed", ())
+            {"status", "candidate_laureate"} & set(getattr(request, "referral_changed", ()))
             and not referral_placement_blocker(obj)
             and request.user.has_perm("laureates.add_placement")
         ):

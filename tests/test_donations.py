@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
+from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -119,6 +120,37 @@ def test_a_hired_candidate_who_is_not_a_laureate_gets_no_placement():
     referral = ReferralFactory()
     referral_update(referral=referral, status=ReferralStatus.HIRED)
     assert not Placement.objects.exists()
+
+
+def test_staff_who_recognise_a_hired_candidate_as_a_laureate_go_on_to_their_placement(
+    partnerships_client, laureate
+):
+    # The co-opter only typed a name; staff link the laureate once the hire is known.
+    referral = ReferralFactory(candidate_name=str(laureate), status=ReferralStatus.HIRED)
+    response = partnerships_client.post(
+        reverse("admin:partners_referral_change", args=[referral.pk]),
+        {
+            "coopter": referral.coopter.pk,
+            "candidate_laureate": laureate.pk,
+            "candidate_name": "",
+            "company": referral.company,
+            "job_title": referral.job_title,
+            "platform": referral.platform,
+            "platform_reference": "",
+            "referred_on": "2026-03-01",
+            "status": ReferralStatus.HIRED,
+            "bonus": "",
+        },
+    )
+    url = reverse("admin:partners_referral_placement", args=[referral.pk])
+    assert response.status_code == 302 and response["Location"] == url
+    posted = {"kind": "job", "title": referral.job_title, "starts_on": "2026-11-16"}
+    assert (
+        partnerships_client.post(url, {**posted, "other_company": referral.company}).status_code
+        == 302
+    )
+    referral.refresh_from_db()
+    assert referral.placement.laureate == laureate
 
 
 # Staff confirm the donation ------------------------------------------------------------
