@@ -337,6 +337,10 @@ class BackgroundJob(models.Model):
     created_at = models.DateTimeField(_("asked at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The sweep (emergence.jobs.job_sweep) reads these: a job queued, started or moving its
+    # bar is "touched"; one untouched for too long lost its task or its worker.
+    touched_at = models.DateTimeField(_("last sign of life"), default=timezone.now)
+    requeues = models.PositiveSmallIntegerField(_("times queued again"), default=0)
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
     source = models.BinaryField(_("file read"), blank=True, default=b"")
     file = models.BinaryField(_("file"), blank=True, default=b"")
@@ -349,7 +353,15 @@ class BackgroundJob(models.Model):
         verbose_name = _("background job")
         verbose_name_plural = _("background jobs")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_created")]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="job_owner_created"),
+            # The sweep's look-up: the few unfinished jobs, among a week of finished ones.
+            models.Index(
+                fields=["touched_at"],
+                condition=Q(status__in=["queued", "running"]),
+                name="job_unfinished_touched",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status__in=["done", "failed"]) | Q(finished_at__isnull=False),

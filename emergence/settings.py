@@ -209,6 +209,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "emergence.tasks.requeue_stale_outbox_emails",
         "schedule": crontab(minute="*/15"),
     },
+    # Background jobs whose task was lost are queued again, stuck ones failed (JOB_* below).
+    "background-jobs-sweep": {
+        "task": "emergence.tasks.sweep_background_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
     # Alumni asked once a year whether they are still looking (a bounded batch per day).
     "alumni-search-ask": {
         "task": "laureates.tasks.ask_alumni_about_their_search",
@@ -257,6 +262,12 @@ IMPORT_MAX_BYTES = int(env_str("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 BACKGROUND_IMPORT_ROWS = int(env_str("BACKGROUND_IMPORT_ROWS", "1000"))
 BACKGROUND_EXPORT_ROWS = int(env_str("BACKGROUND_EXPORT_ROWS", "5000"))
 JOB_FILE_DAYS = int(env_str("JOB_FILE_DAYS", "7"))
+# The sweep (every 5 minutes): a job still waiting for a worker JOB_QUEUED_TIMEOUT seconds
+# after it was queued is queued again, at most JOB_REQUEUES times, then failed; a running job
+# whose progress has not moved for JOB_RUNNING_TIMEOUT seconds is failed (its worker died).
+JOB_QUEUED_TIMEOUT = int(env_str("JOB_QUEUED_TIMEOUT", str(10 * 60)))
+JOB_REQUEUES = int(env_str("JOB_REQUEUES", "2"))
+JOB_RUNNING_TIMEOUT = int(env_str("JOB_RUNNING_TIMEOUT", str(30 * 60)))
 
 # Workshops: the French school-holiday zone (A, B or C) of the programme's schools, the
 # default of each series' own zone (prépa sessions are proposed in its holidays).

@@ -88,3 +88,12 @@ def run_background_job(pk: int) -> None:
     from emergence.jobs import job_run
 
     job_run(pk=pk)
+
+
+@shared_task(acks_late=True)
+def sweep_background_jobs() -> dict[str, int]:
+    """Every few minutes (beat): a job whose task was lost is queued again, one whose worker
+    died is failed and says so (emergence/jobs.py job_sweep); safe to run twice."""
+    from emergence.jobs import job_sweep
+
+    return job_sweep()
