@@ -48,6 +48,7 @@ from reports.models import (
 from reports.triage import (
     ANSWERED,
     CONFIDENTIAL_RULES,
+    CONFIDENTIAL_SCALES,
     REASONS,
     SCALES,
     WEIGHTS,
@@ -458,7 +459,7 @@ def answers_panel(filters: OverviewFilters, today: datetime.date) -> Panel:
         laureate_q(filters, "laureate__"), status__in=ANSWERED
     ).order_by()
     scales = list(SCALES)
-    confidential = {"stress"}
+    confidential = set(CONFIDENTIAL_SCALES)
     averages = {f"avg_{scale}": Avg(scale) for scale in scales}
     groups = {
         f"n_{scale}": Count("laureate", filter=Q(**{f"{scale}__isnull": False}), distinct=True)
@@ -494,29 +495,72 @@ def answers_panel(filters: OverviewFilters, today: datetime.date) -> Panel:
             note=_hidden_note() if hidden else "",
         )
     ]
-    tables += _cohort_tables(answered, scales, confidential)
-    tables += _extra_tables(answered.filter(periods_q(filters, "period__", today=today)))
+    questions = _comparable_questions()
+    tables += _cohort_tables(answered, scales, confidential, questions)
+    tables += _extra_tables(answered.filter(periods_q(filters, "period__", today=today)), questions)
     return Panel(key="answers", title=gettext("Answers over time"), tables=tables)
 
 
-def _cohort_tables(answered, scales: list[str], confidential: set[str]) -> list[Table]:
-    """Per scale, its average by quarter since joining, one column (line) per promotion:
-    this year's first-years beside last year's at the same point."""
+def _cohort_tables(
+    answered, scales: list[str], confidential: set[str], questions: list[dict]
+) -> list[Table]:
+    """Per scale, and per extra scale question comparable across questionnaire versions, its
+    average by quarter since joining, one column (line) per promotion: this year's
+    first-years beside last year's at the same point, whichever version each answered."""
+    extras = [question for question in questions if question["kind"] == QuestionKind.SCALE]
+    # Each measure: (table key, title, summary, average's alias, count's alias when the
+    # answer is confidential). The core scales and the extra questions in one grouped query.
+    measures = []
+    aggregates: dict = {}
+    for scale in scales:
+        aggregates[f"avg_{scale}"] = Avg(scale)
+        if scale in confidential:
+            aggregates[f"n_{scale}"] = Count(
+                "laureate", filter=Q(**{f"{scale}__isnull": False}), distinct=True
+            )
+        measures.append(
+            (
+                f"cohorts_{scale}",
+                gettext("%(scale)s by quarter since joining, per promotion")
+                % {"scale": _scale_label(scale).capitalize()},
+                gettext(
+                    "The average answer (1 to 5) at the same point of each promotion's "
+                    "time in the programme: the 1st quarter is the first report owed."
+                ),
+                f"avg_{scale}",
+                f"n_{scale}" if scale in confidential else None,
+            )
+        )
+    for number, question in enumerate(extras):
+        path = f"extra_answers__{question['key']}"
+        aggregates[f"avg_x{number}"] = Avg(Cast(KT(path), FloatField()))
+        if question["confidential"]:
+            aggregates[f"n_x{number}"] = Count(
+                "laureate", filter=Q(**{f"{path}__isnull": False}), distinct=True
+            )
+        measures.append(
+            (
+                f"cohorts_extra_{question['key']}",
+                gettext("« %(question)s » by quarter since joining, per promotion")
+                % {"question": question["label"]},
+                gettext(
+                    "The average answer (1 to 5) to the extra question « %(key)s », asked in "
+                    "%(versions)d questionnaire versions, at the same point of each "
+                    "promotion's time in the programme: the 1st quarter is the first report "
+                    "owed."
+                )
+                % {"key": question["key"], "versions": question["versions"]},
+                f"avg_x{number}",
+                f"n_x{number}" if question["confidential"] else None,
+            )
+        )
     period_index = F("period__year") * 4 + F("period__quarter")
     joined_index = ExtractYear("laureate__joined_on") * 4 + ExtractQuarter("laureate__joined_on")
     grouped = (
         answered.annotate(since=period_index - joined_index)
         .filter(since__gte=1, since__lte=COHORT_QUARTERS)
         .values("laureate__promotion__year", "since")
-        .annotate(
-            **{f"avg_{scale}": Avg(scale) for scale in scales},
-            **{
-                f"n_{scale}": Count(
-                    "laureate", filter=Q(**{f"{scale}__isnull": False}), distinct=True
-                )
-                for scale in confidential
-            },
-        )
+        .annotate(**aggregates)
         .order_by()
     )
     cells: dict = defaultdict(dict)
@@ -527,28 +571,30 @@ def _cohort_tables(answered, scales: list[str], confidential: set[str]) -> list[
         return []
     last = max(since for year in promotions for since in cells[year])
     tables = []
-    for scale in scales:
+    for key, title, summary, average, count in measures:
         rows, hidden = [], False
         for since in range(1, last + 1):
             row: list = [since]
             for year in promotions:
                 line = cells[year].get(since)
-                value = None if line is None else line[f"avg_{scale}"]
-                if line is not None and scale in confidential:
-                    if line[f"n_{scale}"] < CONFIDENTIAL_MIN_GROUP:
+                value = None if line is None else line[average]
+                if line is not None and count is not None:
+                    if line[count] < CONFIDENTIAL_MIN_GROUP:
                         hidden = hidden or value is not None
                         value = None
                 row.append(None if value is None else round(value, 2))
             rows.append(row)
+        if (
+            key.startswith("cohorts_extra_")
+            and all(cell is None for row in rows for cell in row[1:])
+            and not hidden
+        ):
+            continue  # an extra question no promotion answered in these quarters
         tables.append(
             Table(
-                key=f"cohorts_{scale}",
-                title=gettext("%(scale)s by quarter since joining, per promotion")
-                % {"scale": _scale_label(scale).capitalize()},
-                summary=gettext(
-                    "The average answer (1 to 5) at the same point of each promotion's "
-                    "time in the programme: the 1st quarter is the first report owed."
-                ),
+                key=key,
+                title=title,
+                summary=summary,
                 columns=[
                     gettext("Quarter since joining"),
                     *[
@@ -604,10 +650,9 @@ def _comparable_questions() -> list[dict]:
     return comparable
 
 
-def _extra_tables(answered) -> list[Table]:
+def _extra_tables(answered, questions: list[dict]) -> list[Table]:
     """Per comparable extra question, its answers per period, whatever version asked it:
     the average of a scale, the number of each choice; one query for them all."""
-    questions = _comparable_questions()
     if not questions:
         return []
     aggregates = {}

@@ -4,12 +4,14 @@ groups of 5 or more, the filters, the query budget and who sees what."""
 
 import dataclasses
 import datetime
+import io
 import json
 
 import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
+from openpyxl import load_workbook
 
 from emergence.charts import chart_css, chart_svg
 from emergence.overview import (
@@ -20,6 +22,7 @@ from emergence.overview import (
     overview_headline,
     overview_panels,
 )
+from emergence.yearly_report import yearly_report_xlsx
 from laureates.models import (
     PartnerConsent,
     Placement,
@@ -308,6 +311,42 @@ def test_headline_numbers(programme):
     assert headline["donations"] == 0
 
 
+@pytest.mark.parametrize(
+    "school_year, expected",
+    [
+        # In the order of the headline: reports answered, laureates followed, promotions,
+        # workshop sessions held, introductions, placements, donations.
+        # 2025–2026: 2026-q2 and q3's six reports; L1–L4 (L5, L6 joined on 1 Sept. 2026;
+        # L7, an alumna now, is not counted: nothing says since when); the series is
+        # 2026–2027; the introductions were asked in Oct.–Nov. 2026; L7's job started on
+        # 1 June 2026.
+        (2025, [6, 4, 1, 0, 0, 1, 0]),
+        # 2026–2027: no period of it opened yet; the six active laureates; the session of
+        # 10 Oct.; the three introductions; L1's internship from 2 Nov.
+        (2026, [0, 6, 2, 1, 3, 1, 0]),
+    ],
+)
+def test_the_yearly_report_s_headline_numbers_count_its_school_year(
+    programme, school_year, expected
+):
+    book = load_workbook(io.BytesIO(yearly_report_xlsx(school_year=school_year, language="en")))
+    rows = list(book["Headline numbers"].values)
+    assert rows[0] == ("Figure", "Value")
+    assert [value for _label, value in rows[1:]] == expected
+    assert all(isinstance(value, int | float) for _label, value in rows[1:])
+    with translation.override("en"):
+        keys = [line.key for line in overview_headline(OverviewFilters(school_year=school_year))]
+    assert keys == [
+        "reports_answered",
+        "laureates_followed",
+        "promotions",
+        "workshops_held",
+        "introductions",
+        "placements",
+        "donations",
+    ]
+
+
 # Answers over time -------------------------------------------------------------------------
 
 
@@ -352,6 +391,71 @@ def test_cohorts_compare_promotions_at_the_same_quarter_since_joining(frozen):
     assert "2024" in str(found.columns[1]) and "2025" in str(found.columns[2])
     assert [list(row) for row in found.rows] == [[1, 2.0, 4.0], [2, 3.0, 5.0]]
     assert found.chart.kind == "line"
+
+
+def test_cohorts_compare_an_extra_question_across_two_questionnaire_versions(frozen):
+    # Last year's first-years answered version 1, this year's version 2: the same key and
+    # kind, so each promotion's 1st and 2nd quarters compare. A key whose kind changed
+    # between the versions does not.
+    first = QuestionnaireFactory(name="Questions", version=1)
+    second_version = QuestionnaireFactory(name="Questions", version=2)
+    for questionnaire in (first, second_version):
+        QuestionFactory(questionnaire=questionnaire, key="confidence", kind=QuestionKind.SCALE)
+    QuestionFactory(questionnaire=first, key="mood", kind=QuestionKind.SCALE)
+    QuestionFactory(
+        questionnaire=second_version,
+        key="mood",
+        kind=QuestionKind.CHOICE,
+        choices="good | Bien | Good\nbad | Mal | Bad",
+    )
+    p2024, p2025 = PromotionFactory(year=2024), PromotionFactory(year=2025)
+    old = [LaureateFactory(promotion=p2024, joined_on=datetime.date(2024, 9, 1)) for _ in range(2)]
+    new = [LaureateFactory(promotion=p2025, joined_on=datetime.date(2025, 9, 1)) for _ in range(2)]
+    periods = {
+        (year, quarter): ReportPeriodFactory(year=year, quarter=quarter, questionnaire=version)
+        for year, quarter, version in [
+            (2024, 4, first),
+            (2025, 1, first),
+            (2025, 4, second_version),
+            (2026, 1, second_version),
+        ]
+    }
+    for laureate, rating in zip(old, (1, 3), strict=True):
+        _answer(laureate, periods[(2024, 4)], extra_answers={"confidence": rating, "mood": 2})
+        _answer(laureate, periods[(2025, 1)], extra_answers={"confidence": rating + 1})
+    for laureate, rating in zip(new, (4, 4), strict=True):
+        _answer(laureate, periods[(2025, 4)], extra_answers={"confidence": rating, "mood": "good"})
+        _answer(laureate, periods[(2026, 1)], extra_answers={"confidence": 5})
+    panels = overview_panels(OverviewFilters())
+    found = table(panels, "cohorts_extra_confidence")
+    assert "2024" in str(found.columns[1]) and "2025" in str(found.columns[2])
+    assert [list(row) for row in found.rows] == [[1, 2.0, 4.0], [2, 3.0, 5.0]]
+    assert "2" in found.summary  # asked in 2 versions
+    assert found.chart.kind == "line" and not found.note
+    keys = {found.key for panel in panels for found in panel.tables}
+    assert "cohorts_extra_mood" not in keys and "extra_mood" not in keys
+
+
+def test_a_confidential_extra_question_s_cohorts_hide_groups_under_five(frozen):
+    questionnaire = QuestionnaireFactory()
+    QuestionFactory(
+        questionnaire=questionnaire, key="sleep", kind=QuestionKind.SCALE, confidential=True
+    )
+    period = ReportPeriodFactory(year=2025, quarter=4, questionnaire=questionnaire)
+    small, big = PromotionFactory(year=2024), PromotionFactory(year=2025)
+    for promotion, group in [(small, CONFIDENTIAL_MIN_GROUP - 1), (big, CONFIDENTIAL_MIN_GROUP)]:
+        for _ in range(group):
+            laureate = LaureateFactory(
+                promotion=promotion, joined_on=datetime.date(promotion.year, 9, 1)
+            )
+            _answer(laureate, period, extra_answers={"sleep": 2})
+    found = table(overview_panels(OverviewFilters()), "cohorts_extra_sleep")
+    by_since = {row[0]: list(row[1:]) for row in found.rows}
+    # The 2025 promotion's 1st quarter (5 laureates) is shown; the 2024 promotion's 5th
+    # quarter (4 laureates) is not.
+    assert by_since[1] == [None, 2.0]
+    assert by_since[5] == [None, None]
+    assert found.note
 
 
 def test_extra_question_with_the_same_key_compares_across_versions(frozen):
