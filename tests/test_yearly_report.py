@@ -31,6 +31,7 @@ from emergence.yearly_report import (
 )
 from laureates.models import Laureate
 from tests.factories import LaureateFactory, PromotionFactory
+from tests.report_factories import ActivityReportFactory, ReportPeriodFactory
 
 LONG_TITLE = "Average stress answer per promotion, at the end of the school year"
 PRIVATE_URL = "/admin/laureates/laureate/?promotion__year="
@@ -331,6 +332,33 @@ def test_the_workbook_holds_every_app_s_tables(db):
     assert len(book.sheetnames) == len(tables) + 2
     headline = list(book["Headline numbers"].iter_rows(values_only=True))[1:]
     assert headline and all(isinstance(value, int | float) for _label, value in headline)
+
+
+@pytest.mark.parametrize(
+    "group, shown", [(CONFIDENTIAL_MIN_GROUP - 1, False), (CONFIDENTIAL_MIN_GROUP, True)]
+)
+def test_the_stress_average_reaches_the_workbook_only_over_five_laureates(
+    db, time_machine, group, shown
+):
+    # The apps' own figures, not a stand-in: stress is a confidential answer.
+    time_machine.move_to(datetime.datetime(2027, 3, 1, 10, tzinfo=datetime.UTC))
+    period = ReportPeriodFactory(year=2026, quarter=4)
+    promotion = PromotionFactory(year=2026)
+    for _ in range(group):
+        laureate = LaureateFactory(promotion=promotion, joined_on=datetime.date(2026, 9, 1))
+        ActivityReportFactory(laureate=laureate, period=period, stress=4, studies_rating=3)
+    with translation.override("en"):
+        keys = [table.key for table in yearly_report(school_year=2026).tables]
+    book = _book(yearly_report_xlsx(school_year=2026, language="en"))
+    per_period = list(book.worksheets[1 + keys.index("answers_per_period")].values)
+    assert per_period[0][0] == "Period" and per_period[0][-1] == "stress"
+    assert per_period[1][0] == "2026-q4"
+    assert per_period[1][1] == 3  # studies: not confidential, shown for any group
+    assert per_period[1][-1] == (4 if shown else None)
+    cohorts = list(book.worksheets[1 + keys.index("cohorts_stress")].values)
+    assert cohorts[1] == (1, 4 if shown else None)  # the 1st quarter of the 2026 promotion
+    about = " ".join(str(value) for _name, value in book["About this report"].values)
+    assert ("smaller groups" in about) is not shown
 
 
 def test_the_team_s_triage_figures_stay_out_of_the_report_for_funders(db):

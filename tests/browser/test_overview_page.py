@@ -2,6 +2,8 @@
 /admin/ and sees the panels, their charts and their tables, with the Content-Security-Policy
 on; the filters work from the keyboard."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -80,3 +82,34 @@ def test_lead_sees_the_overview_with_charts_and_tables_and_filters_by_keyboard(d
     # On a phone the page is no wider than the screen: tables wrap, charts shrink.
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_lead_prints_the_yearly_report_on_a4_without_the_console_around_it(demo, page):
+    page.context.add_init_script(script=RECORD_VIOLATIONS)
+    page.goto("/admin/login/")
+    page.locator("input[name=username]").fill(LEAD_EMAIL)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.goto("/admin/")
+    page.locator(".overview-yearly a").click()
+    page.wait_for_url("**/admin/yearly-report/?school_year=*")
+
+    expect(page.locator("#yearly-headline")).to_be_visible()
+    assert page.locator("#yearly-report svg.pygal-chart").count() >= 5
+    # The script that shows the Print button is a file, allowed by the CSP.
+    expect(page.locator("#yearly-report-print")).to_be_visible()
+    assert page.evaluate("window.__cspViolations") == []
+
+    page.emulate_media(media="print")
+    for console in ("#header", ".breadcrumbs", ".yearly-report-actions"):
+        expect(page.locator(console).first).to_be_hidden()
+    expect(page.locator("#yearly-headline")).to_be_visible()
+    expect(page.locator("#yearly-report svg.pygal-chart").first).to_be_visible()
+    # Chromium prints it on A4 (595 × 842 points), each panel from a new page.
+    pdf = page.pdf(prefer_css_page_size=True)
+    sizes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert sizes and all(
+        abs(float(width) - 595.3) < 1 and abs(float(height) - 841.9) < 1 for width, height in sizes
+    )
+    panels = page.locator("#yearly-report .yearly-panel").count()
+    assert len(sizes) >= panels
