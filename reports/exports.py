@@ -5,12 +5,17 @@ would run as formulas are neutralised, and the confidential answers (stress, wis
 contacted, note, questions marked confidential) are left out unless a staff member who
 may read some asks for them: then they are filled for the laureates they may read only,
 and each such laureate gets a read record.
+
+The rows are read in chunks and written to the file as they come (a write-only workbook, or
+Python's csv writer), in the request and in the worker alike: a period of 100,000 reports is
+never held whole in memory, as model instances or as cells.
 """
 
+import csv
 import datetime
-from dataclasses import dataclass, field
+import io
+from collections.abc import Iterable, Iterator, Sequence
 
-import tablib
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -35,6 +40,7 @@ from emergence.spreadsheets import (
     exports_in_french,
     neutralise,
 )
+from emergence.xlsx import xlsx_workbook
 from laureates.models import Laureate
 from reports.confidential import CONFIDENTIAL_FIELDS, export_read_record, readable_flag
 from reports.models import ANSWER_SECTIONS, ActivityReport, Question, QuestionKind, ReportPeriod
@@ -49,6 +55,8 @@ WELLBEING_FIELDS = CONFIDENTIAL_FIELDS
 CLOSING_FIELDS = ["comment", "review_comment"]
 
 FORMATS = {"csv": CSV, "xlsx": XLSX}
+#: Reports read from the database at a time; read records written at a time.
+CHUNK = 2000
 
 
 class _Renderer:
@@ -103,85 +111,103 @@ def _extra_value(question: Question, value, choices: dict[str, str]):
     return value
 
 
-@dataclass
 class PeriodExport:
-    """A period's export, and the reports whose confidential answers it holds, as
-    (laureate id, report id) pairs: each is a read record."""
-
-    dataset: tablib.Dataset
-    confidential_read: list[tuple[int, int]] = field(default_factory=list)
-
-
-def period_export(
-    *,
-    period: ReportPeriod,
-    include_confidential: bool = False,
-    reader=None,
-    native: bool = False,
-    progress: Progress | None = None,
-) -> PeriodExport:
-    """The period's submitted and reviewed reports, in two queries whatever their number.
+    """A period's submitted and reviewed reports for one reader: the sheet's title, its
+    headers, and its rows, read in chunks as they are written (``rows``). The one definition
+    of the columns, for the file written in the request and by the worker.
 
     The extra questions are those of the period's questionnaire; a report answered with
     another version shows its answers under the same keys. The confidential answers (the
     wellbeing section and the questions marked confidential) are columns only with
     ``include_confidential``, and filled only for the laureates whose confidential answers
-    ``reader`` may read (``emergence.roles``), in the same query. With ``native``, dates
-    and numbers stay dates and numbers (for XLSX); otherwise every cell is text (for CSV).
-    A background job passes its ``progress``, told of every row.
+    ``reader`` may read (``emergence.roles``), in the same query; ``confidential_read``
+    collects those reports as the rows go by, as (laureate id, report id) pairs, each a read
+    record once the file is written. With ``native``, dates and numbers stay dates and
+    numbers (for XLSX); otherwise every cell is text (for CSV).
     """
-    if include_confidential and reader is None:
-        raise ValueError("Confidential answers are exported for a reader only.")
-    questions = [
-        question
-        for question in (
-            Question.objects.filter(questionnaire_id=period.questionnaire_id)
-            if period.questionnaire_id
-            else []
+
+    def __init__(
+        self,
+        *,
+        period: ReportPeriod,
+        include_confidential: bool = False,
+        reader=None,
+        native: bool = False,
+    ):
+        if include_confidential and reader is None:
+            raise ValueError("Confidential answers are exported for a reader only.")
+        self.include_confidential = include_confidential
+        self.questions = [
+            question
+            for question in (
+                Question.objects.filter(questionnaire_id=period.questionnaire_id)
+                if period.questionnaire_id
+                else []
+            )
+            if include_confidential or not question.confidential
+        ]
+        self.wellbeing = WELLBEING_FIELDS if include_confidential else []
+        report_field = ActivityReport._meta.get_field
+        headers = [
+            gettext("name"),
+            gettext("e-mail address"),
+            Laureate._meta.get_field("promotion").verbose_name,
+            Laureate._meta.get_field("track").verbose_name,
+            *[report_field(name).verbose_name for name in ("status", "submitted_at", "is_late")],
+            report_field("reviewed_at").verbose_name,
+            *[
+                report_field(name).verbose_name
+                for name in [*CORE_FIELDS, *self.wellbeing, *CLOSING_FIELDS]
+            ],
+            *[question.label for question in self.questions],
+        ]
+        self.headers = [neutralise(capfirst(str(header))) for header in headers]
+        # The XLSX sheet's name: « Rapports 2026-q4 ».
+        self.title = gettext("Reports %(period)s") % {"period": period.slug}
+        reports = (
+            ActivityReport.objects.submitted()
+            .filter(period=period)
+            .select_related("laureate__user", "laureate__promotion")
+            # Only what the columns read: a laureate's and a user's other fields are not
+            # loaded for each of 100,000 rows.
+            .only(
+                *[field.name for field in ActivityReport._meta.concrete_fields],
+                "laureate__track",
+                "laureate__promotion__year",
+                "laureate__user__first_name",
+                "laureate__user__last_name",
+                "laureate__user__email",
+            )
+            .order_by("laureate__user__last_name", "laureate__user__first_name", "pk")
         )
-        if include_confidential or not question.confidential
-    ]
-    report_field = ActivityReport._meta.get_field
-    wellbeing = WELLBEING_FIELDS if include_confidential else []
-    headers = [
-        gettext("name"),
-        gettext("e-mail address"),
-        Laureate._meta.get_field("promotion").verbose_name,
-        Laureate._meta.get_field("track").verbose_name,
-        *[report_field(name).verbose_name for name in ("status", "submitted_at", "is_late")],
-        report_field("reviewed_at").verbose_name,
-        *[report_field(name).verbose_name for name in [*CORE_FIELDS, *wellbeing, *CLOSING_FIELDS]],
-        *[question.label for question in questions],
-    ]
-    dataset = tablib.Dataset(headers=[neutralise(capfirst(str(header))) for header in headers])
-    # The XLSX sheet's name: « Rapports 2026-q4 ».
-    dataset.title = gettext("Reports %(period)s") % {"period": period.slug}
-    reports = (
-        ActivityReport.objects.submitted()
-        .filter(period=period)
-        .select_related("laureate__user", "laureate__promotion")
-        .order_by("laureate__user__last_name", "laureate__user__first_name", "pk")
-    )
-    if include_confidential:
-        reports = reports.annotate(readable=readable_flag(reader, "laureate__"))
-    export = PeriodExport(dataset)
-    render = _Renderer(native=native)
-    choices = {question.key: dict(question.choice_list()) for question in questions}
+        if include_confidential:
+            reports = reports.annotate(readable=readable_flag(reader, "laureate__"))
+        self.reports = reports
+        self.render = _Renderer(native=native)
+        self.choices = {question.key: dict(question.choice_list()) for question in self.questions}
+        self.confidential_read: list[tuple[int, int]] = []
 
-    def answer(report, name: str):
-        value = getattr(report, name)
-        return render.label(name, value) if name in render.labels else value
+    def rows(self, progress: Progress | None = None) -> Iterator[list]:
+        """The reports' rows, in two queries whatever their number (three with ``progress``,
+        told the total first, then of every row)."""
+        rows = self.reports.iterator(chunk_size=CHUNK)
+        if progress is not None:
+            progress.total(self.reports.count())
+            rows = rows_progress(rows, progress)
+        for report in rows:
+            yield [self.render.cell(value) for value in self._values(report)]
 
-    rows = reports.iterator(chunk_size=2000)
-    if progress is not None:
-        progress.total(reports.count())
-        rows = rows_progress(rows, progress)
-    for report in rows:
-        laureate = report.laureate
-        readable = include_confidential and report.readable
+    def _values(self, report: ActivityReport) -> list:
+        render, laureate = self.render, report.laureate
+        readable = self.include_confidential and report.readable
         if readable:
-            export.confidential_read.append((report.laureate_id, report.pk))
-        row = [
+            self.confidential_read.append((report.laureate_id, report.pk))
+
+        def answer(name: str):
+            value = getattr(report, name)
+            return render.label(name, value) if name in render.labels else value
+
+        return [
             laureate.user.get_full_name(),
             laureate.user.email,
             laureate.promotion.year,
@@ -190,20 +216,18 @@ def period_export(
             report.submitted_at,
             report.is_late,
             report.reviewed_at,
-            *[answer(report, name) for name in CORE_FIELDS],
-            *[answer(report, name) if readable else None for name in wellbeing],
-            *[answer(report, name) for name in CLOSING_FIELDS],
+            *[answer(name) for name in CORE_FIELDS],
+            *[answer(name) if readable else None for name in self.wellbeing],
+            *[answer(name) for name in CLOSING_FIELDS],
             *[
                 _extra_value(
-                    question, report.extra_answers.get(question.key), choices[question.key]
+                    question, report.extra_answers.get(question.key), self.choices[question.key]
                 )
                 if readable or not question.confidential
                 else None
-                for question in questions
+                for question in self.questions
             ],
         ]
-        dataset.append([render.cell(value) for value in row])
-    return export
 
 
 def period_export_file(
@@ -215,25 +239,50 @@ def period_export_file(
     progress: Progress | None = None,
 ) -> JobFile:
     """The period's export as a file, ``file_format`` being csv or xlsx, for staff member
-    ``by``; exported confidential answers are recorded as read by them."""
+    ``by``, written as its rows are read (a background job passes its ``progress``); the
+    exported confidential answers are then recorded as read by them."""
     export_format = FORMATS[file_format]()
-    export = period_export(
+    export = PeriodExport(
         period=period,
         include_confidential=include_confidential,
         reader=by,
         native=file_format == "xlsx",
-        progress=progress,
     )
-    content = export_format.export_data(export.dataset)
-    export_read_record(user=by, period=period, reports=export.confidential_read)
+    rows = export.rows(progress)
+    if file_format == "xlsx":
+        content = _xlsx_bytes(export.title, export.headers, rows)
+    else:
+        content = _csv_bytes(export.headers, rows)
+    read = export.confidential_read
+    for start in range(0, len(read), CHUNK):
+        export_read_record(user=by, period=period, reports=read[start : start + CHUNK])
     name = gettext("reports") + f"-{period.slug}"
     if include_confidential:
         name += "-" + gettext("confidential")
     return JobFile(
-        content if isinstance(content, bytes) else content.encode(),
-        f"{name}.{export_format.get_extension()}",
-        export_format.get_content_type(),
+        content, f"{name}.{export_format.get_extension()}", export_format.get_content_type()
     )
+
+
+def _xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    # A named sheet, a frozen header with a filter, dates and numbers as real cells; the
+    # write-only workbook keeps its rows in a temporary file, not in memory.
+    stream = io.BytesIO()
+    xlsx_workbook(title=title, headers=headers, rows=rows).save(stream)
+    return stream.getvalue()
+
+
+def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    # As the CSV format writes it (emergence/spreadsheets/formats.py): a BOM and semicolons
+    # in French, so that Excel in France opens it in columns, accents intact.
+    stream = io.BytesIO()
+    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+    text.write("\ufeff")
+    writer = csv.writer(text, delimiter=";" if exports_in_french() else ",")
+    writer.writerow(headers)
+    writer.writerows(rows)
+    text.flush()
+    return stream.getvalue()
 
 
 def period_export_response(

@@ -2,13 +2,16 @@
 person is sent to a progress page, finds the file there and in an e-mail for JOB_FILE_DAYS
 days; nobody else reaches the page, its status or its file."""
 
+import csv
 import datetime
 import io
 
 import openpyxl
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,9 +20,16 @@ from emergence.models import BackgroundJob, JobStatus
 from laureates.models import consent_withdraw
 from partners.models import PartnerViewKind, PartnerViewLog
 from reports.confidential import ReportRead
+from reports.exports import period_export_run
+from reports.models import QuestionKind, ReportStatus
 from tests.factories import LaureateFactory, PromotionFactory
 from tests.partner_factories import shared
-from tests.report_factories import ActivityReportFactory, ReportPeriodFactory
+from tests.report_factories import (
+    ActivityReportFactory,
+    QuestionFactory,
+    QuestionnaireFactory,
+    ReportPeriodFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -145,6 +155,146 @@ def test_confidential_answers_exported_in_the_background_are_recorded_as_read_by
         )
 
     assert ReportRead.objects.filter(user_email=referent.email).count() == 4
+
+
+@pytest.fixture
+def asked_period(db):
+    """2025-q4, whose questionnaire asks a confidential question, a choice and a yes / no."""
+    questionnaire = QuestionnaireFactory()
+    QuestionFactory(
+        questionnaire=questionnaire, key="family", label_fr="Votre famille",
+        kind=QuestionKind.LONG_TEXT, confidential=True,
+    )  # fmt: skip
+    QuestionFactory(
+        questionnaire=questionnaire, key="housing", label_fr="Votre logement",
+        kind=QuestionKind.CHOICE, choices="crous | Résidence CROUS | Student residence",
+    )  # fmt: skip
+    QuestionFactory(
+        questionnaire=questionnaire, key="mentoring", label_fr="Le tutorat aide-t-il ?",
+        kind=QuestionKind.YES_NO,
+    )  # fmt: skip
+    return ReportPeriodFactory(year=2025, quarter=4, questionnaire=questionnaire)
+
+
+def fill(period, referent, count: int, *, start: int = 0) -> None:
+    """``count`` reports, every other one of a laureate the referent follows, with dates,
+    choices, several lines, a formula, a late one, a reviewed one, and a draft (not exported)."""
+    for n in range(start, start + count):
+        ActivityReportFactory(
+            period=period,
+            laureate__referent=referent if n % 2 else None,
+            laureate__user__first_name=f"Lauréat{n:03d}",
+            status=ReportStatus.REVIEWED if n % 3 == 0 else ReportStatus.SUBMITTED,
+            reviewed_at=timezone.now() if n % 3 == 0 else None,
+            is_late=n % 4 == 0,
+            stress=1 + n % 5,
+            wellbeing_note=f"Note {n}",
+            studies_comment="=1+1" if n % 5 == 0 else "Partiels\nrattrapés",
+            extra_answers={"family": f"Famille {n}", "housing": "crous", "mentoring": "yes"},
+        )
+    ActivityReportFactory(period=period, draft=True)
+
+
+def sheet_cells(content: bytes) -> tuple:
+    """What a reader of the workbook sees: the sheet, and each cell's value, type and format."""
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    cells = [
+        [(cell.value, cell.data_type, cell.number_format, cell.font.bold) for cell in row]
+        for row in sheet.iter_rows()
+    ]
+    return sheet.title, sheet.freeze_panes, sheet.auto_filter.ref, cells
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_period_exported_in_the_background_has_the_rows_the_request_gives(
+    referent, referent_client, asked_period, settings, file_format,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    fill(asked_period, referent, 6)
+    url = reverse("admin:reports_reportperiod_export", args=[asked_period.pk])
+    asked = {"file_format": file_format, "include_wellbeing": "on"}
+    settings.BACKGROUND_EXPORT_ROWS = 100
+    in_request = referent_client.post(url, asked)
+    assert in_request.status_code == 200
+    settings.BACKGROUND_EXPORT_ROWS = 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = follow_to_the_job(referent_client.post(url, asked))
+
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == (JobStatus.DONE, 6, 6)
+    if file_format == "csv":
+        assert bytes(job.file) == in_request.content
+        text = in_request.content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+        assert len(rows) == 1 + 6
+        assert "Note 1" in text and "Note 0" not in text  # the referent's laureates only
+    else:
+        title, frozen, filtered, cells = sheet_cells(in_request.content)
+        assert sheet_cells(bytes(job.file)) == (title, frozen, filtered, cells)
+        assert len(cells) == 1 + 6
+        assert "Note 1" in str(cells) and "Note 0" not in str(cells)  # the referent's only
+    assert ReportRead.objects.filter(user_email=referent.email).count() == 2 * 3
+
+
+def period_job_queries(client, period) -> int:
+    url = reverse("admin:reports_reportperiod_export", args=[period.pk])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("emergence.jobs.transaction.on_commit", lambda callback: None)
+        client.post(url, {"file_format": "xlsx", "include_wellbeing": "on"})
+    job = BackgroundJob.objects.latest("pk")
+    with pytest.MonkeyPatch.context() as patch:
+        # The bar is written once a second: here only its total, not after a slow row.
+        patch.setattr("emergence.jobs.time.monotonic", lambda: 0.0)
+        with CaptureQueriesContext(connection) as queries:
+            job_run(pk=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    return len(queries)
+
+
+def test_a_background_period_export_makes_as_many_queries_for_40_reports_as_for_4(
+    referent, referent_client, asked_period
+):
+    fill(asked_period, referent, 4)
+    small = period_job_queries(referent_client, asked_period)
+    fill(asked_period, referent, 36, start=4)
+
+    large = period_job_queries(referent_client, asked_period)
+
+    assert large == small, (small, large)
+    assert ReportRead.objects.count() == 2 + 20
+
+
+class Recorder(Progress):
+    def __init__(self, job):
+        super().__init__(job)
+        self.totals, self.seen = [], []
+
+    def total(self, total):
+        self.totals.append(total)
+        super().total(total)
+
+    def advance(self, done):
+        self.seen.append(done)
+        super().advance(done)
+
+
+def test_a_background_period_export_moves_its_bar_at_every_row(
+    referent, referent_client, asked_period
+):
+    fill(asked_period, referent, 5)
+    url = reverse("admin:reports_reportperiod_export", args=[asked_period.pk])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("emergence.jobs.transaction.on_commit", lambda callback: None)
+        referent_client.post(url, {"file_format": "csv"})
+    job = BackgroundJob.objects.get()
+    progress = Recorder(job)
+
+    outcome = period_export_run(job, progress)
+
+    assert (progress.totals, progress.seen) == ([5], [1, 2, 3, 4, 5])
+    assert outcome.file.filename == "rapports-2025-q4.csv"
 
 
 # Who sees a job ---------------------------------------------------------------------------
