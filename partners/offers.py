@@ -16,29 +16,31 @@ matching laureates, the count on each offer list, the laureate's /offers/ and th
   (about three months) before or after the offer's.
 
 Every function matches a whole page in one query: the rule is one SQL condition, between
-values and columns or, for the counts, between two columns (a correlated subquery).
+an offer's or a search's values and the other side's columns (or between two columns, for
+the laureate's card). The counts on a page of offers check it once per offer and group of
+searches that read the same (kind, field, place, start), not once per offer and search.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
+    Count,
     DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
-    Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
+    Sum,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce, StrIndex
+from django.db.models.functions import Cast, StrIndex
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
@@ -205,18 +207,31 @@ def offers_matching(search: Search, offers: QuerySet | None = None) -> QuerySet:
     return offers.filter(_fits_row(search))
 
 
-def offers_with_match_count(offers: QuerySet, searches: QuerySet) -> QuerySet:
-    """Annotate each offer with ``match_count``: how many of ``searches`` fit it. One
-    correlated subquery: the list's query count does not grow with its length."""
-    fitting = (
-        searches.filter(_fits_row(None, outer=True))
+def offers_count_matches(offers: Iterable[Offer], searches: QuerySet) -> list[Offer]:
+    """Set ``match_count`` on each of ``offers`` (a page of them): how many of ``searches``
+    fit it, in one query whatever the page's length. The searches of the page's kinds are
+    grouped by what the rule reads (kind, field, place, start) and each offer sums the groups
+    that fit it: one pass over the searches for the page, where a correlated subquery read
+    the ~17,000 searches of an offer's kind again for each row at 100,000 laureates (about
+    20 ms a row)."""
+    offers = list(offers)
+    if not offers:
+        return offers
+    groups = (
+        searches.filter(kind__in=sorted({offer.kind for offer in offers}))
         .order_by()
-        .annotate(count=Func(F("pk"), function="COUNT"))
-        .values("count")
+        .values("kind", "field_folded", "place_folded", "starts_on")
+        .annotate(group_size=Count("pk"))
     )
-    return offers.annotate(
-        match_count=Coalesce(Subquery(fitting, output_field=IntegerField()), Value(0))
+    counts = groups.aggregate(
+        **{
+            f"offer_{index}": Sum("group_size", filter=_fits_row(offer), default=0)
+            for index, offer in enumerate(offers)
+        }
     )
+    for index, offer in enumerate(offers):
+        offer.match_count = counts[f"offer_{index}"]
+    return offers
 
 
 def offers_fitting_laureate(laureate_id: int, offers: QuerySet | None = None) -> QuerySet:

@@ -29,8 +29,8 @@ from partners.offers import (
     offer_is_open,
     offer_post,
     offer_save,
+    offers_count_matches,
     offers_matching,
-    offers_with_match_count,
     searches_matching,
 )
 from partners.services import introduction_request, partner_view_log
@@ -51,12 +51,12 @@ def _company_offer(membership, pk: int) -> Offer:
 def offer_list(request):
     membership = _membership(request)
     filters = CompanyOfferFilter(
-        request.GET or None,
-        queryset=offers_with_match_count(
-            Offer.objects.filter(company=membership.company), seeking_searches()
-        ),
+        request.GET or None, queryset=Offer.objects.filter(company=membership.company)
     )
     page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    # The open offers shown, each with its count of matching laureates: one query.
+    offers_count_matches([offer for offer in page if not offer.closed], seeking_searches())
     return render(
         request,
         "partners/offers.html",

@@ -17,8 +17,8 @@ from partners.offers import (
     offer_interest,
     offer_post,
     offer_propose,
+    offers_count_matches,
     offers_matching,
-    offers_with_match_count,
     searches_matching,
     staff_searches,
 )
@@ -106,11 +106,10 @@ def test_the_counts_on_a_list_are_the_matches_of_each_offer(partner_member):
     seeker("Jade", starts_on=None, field="")
     seeker("Karim", field="Finance de marché", starts_on=datetime.date(2026, 6, 5))
     seeker("Lina", kind=SearchKind.JOB, place="")
-    counted = dict(
-        offers_with_match_count(Offer.objects.all(), staff_searches()).values_list(
-            "pk", "match_count"
-        )
-    )
+    counted = {
+        offer.pk: offer.match_count
+        for offer in offers_count_matches(Offer.objects.order_by("pk"), staff_searches())
+    }
     assert counted == {offer.pk: searches_matching(offer).count() for offer in offers}
     assert list(counted.values()) == [2, 3, 1, 2]
 
@@ -454,6 +453,103 @@ def test_query_counts_are_flat_on_the_console_offer_pages(
     with django_assert_max_num_queries(14):
         url = reverse("admin:partners_offer_matches", args=[offer.pk])
         assert staff.get(url).status_code == 200
+
+
+def offer_pages(partner_member) -> list[str]:
+    """The offer lists and matches pages, on the second page where there is one."""
+    offer = Offer.objects.order_by("pk").first()
+    return [
+        reverse("partners:offers"),
+        reverse("partners:offers") + "?page=2",
+        reverse("partners:offer", args=[offer.pk]),
+        reverse("admin:partners_offer_changelist"),
+        reverse("admin:partners_offer_changelist") + "?p=2",
+        reverse("admin:partners_offer_changelist") + "?kind__exact=internship",
+        reverse("admin:partners_offer_matches", args=[offer.pk]),
+        reverse("admin:partners_offer_matches", args=[offer.pk]) + "?page=2",
+        reverse("admin:partners_offer_change", args=[offer.pk]),
+    ]
+
+
+def queries_of(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_offer_pages_make_as_many_queries_for_many_offers_and_laureates_as_for_one(
+    partner_member, partnerships_staff, django_assert_num_queries, monkeypatch
+):
+    # Pages of a few rows, so that both sizes below fill more than one page.
+    monkeypatch.setattr("partners.admin_offers.MATCHES_PER_PAGE", 2)
+    monkeypatch.setattr("partners.admin_offers.OfferAdmin.list_per_page", 2)
+    monkeypatch.setattr("partners.views_offers.PER_PAGE", 2)
+    clients = {"partner": client_for(partner_member.user), "staff": client_for(partnerships_staff)}
+    grow(partner_member, 3)
+    urls = [(url, clients["staff" if "admin" in url else "partner"]) for url in offer_pages(None)]
+    for url, client in urls:
+        queries_of(client, url)  # the caches a first visit fills
+    few = [queries_of(client, url) for url, client in urls]
+    grow(partner_member, 9)
+    post(partner_member, title="Tout profil", field="", place="", starts_on=None)
+    for (url, client), expected in zip(urls, few, strict=True):
+        with django_assert_num_queries(expected):
+            assert client.get(url).status_code == 200
+
+
+def test_each_row_of_an_offer_list_page_shows_its_own_count_of_matches(
+    partner_member, partnerships_client
+):
+    post(partner_member, title="Finance", field="Finance")
+    post(partner_member, title="Emploi", kind=SearchKind.JOB, place="")
+    post(partner_member, title="Tout profil", field="", place="", starts_on=None)
+    post(partner_member, title="Dernier jour", closes_on=TODAY)
+    seeker("Ines")
+    seeker("Jade", field="Finance d'entreprise")
+    seeker("Karim", kind=SearchKind.JOB, place="Lyon")
+    LaureateFactory()  # no search at all
+    expected = {
+        offer.pk: searches_matching(offer, staff_searches()).count()
+        for offer in Offer.objects.all()
+    }
+    assert sorted(expected.values()) == [1, 1, 1, 2]
+    url = reverse("admin:partners_offer_changelist")
+    shown = {}
+    for page in (0, 1):
+        response = partnerships_client.get(url, {"p": page} if page else {})
+        shown |= {offer.pk: offer.match_count for offer in response.context["cl"].result_list}
+    assert shown == expected
+    # The change form counts its one offer.
+    finance = Offer.objects.get(title="Finance")
+    response = partnerships_client.get(
+        reverse("admin:partners_offer_change", args=[finance.pk]), **EN
+    )
+    assert "1 laureate</a>" in response.content.decode()
+
+
+def test_the_matches_page_lists_every_match_once_in_name_order_over_its_pages(
+    partner_member, partnerships_client, monkeypatch
+):
+    monkeypatch.setattr("partners.admin_offers.MATCHES_PER_PAGE", 2)
+    offer = post(partner_member)
+    for first_name, last_name in [("Ines", "Bernard"), ("Jade", "Aubert"), ("Karim", "Dupont")]:
+        shared(LaureateFactory(user__first_name=first_name, user__last_name=last_name))
+    SearchFactory(laureate=LaureateFactory(user__last_name="Caron"))  # no consent: listed too
+    seeker("Nora", field="Finance")  # does not fit
+    url = reverse("admin:partners_offer_matches", args=[offer.pk])
+    pages = [partnerships_client.get(url, {"page": number}).context["page"] for number in (1, 2)]
+    assert pages[0].paginator.count == 4
+    names = [search.laureate.user.last_name for page in pages for search in page.object_list]
+    assert names == ["Aubert", "Bernard", "Caron", "Dupont"]
+    assert [search.shares for page in pages for search in page.object_list] == [
+        True,
+        True,
+        False,
+        True,
+    ]
 
 
 def client_for(user):
