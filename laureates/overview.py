@@ -70,12 +70,22 @@ def quarter_label(year: int, quarter: int) -> str:
     return f"{year}-q{quarter}"
 
 
-def followed(filters: OverviewFilters):
-    """The laureates followed: active, joined by the end of the school year chosen."""
+def active_laureates(filters: OverviewFilters):
+    """The laureates active today, joined by the end of the school year chosen: whose
+    sponsorship the panel counts."""
     laureates = Laureate.objects.active().filter(laureate_q(filters))
     if filters.school_year_bounds is not None:
         laureates = laureates.filter(joined_on__lte=filters.school_year_bounds[1])
     return laureates
+
+
+def followed(filters: OverviewFilters):
+    """The laureates followed: during the school year chosen
+    (``Laureate.objects.followed_in_school_year``, which also counts those who have left or
+    graduated since), else those active today."""
+    if filters.school_year is None:
+        return Laureate.objects.active().filter(laureate_q(filters))
+    return Laureate.objects.followed_in_school_year(filters.school_year).filter(laureate_q(filters))
 
 
 LAUREATES_LIST = "admin:laureates_laureate_changelist"
@@ -83,7 +93,7 @@ LAUREATES_LIST = "admin:laureates_laureate_changelist"
 
 def sponsorship_panel(filters: OverviewFilters) -> Panel:
     current = Sponsorship.objects.current().filter(laureate=OuterRef("pk"))
-    counts = followed(filters).aggregate(
+    counts = active_laureates(filters).aggregate(
         with_sponsor=Count("pk", filter=Q(Exists(current))),
         without_sponsor=Count("pk", filter=~Q(Exists(current))),
     )

@@ -68,6 +68,25 @@ class LaureateQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Status.ACTIVE)
 
+    def followed_in_school_year(self, school_year: int):
+        """The laureates the programme followed during ``school_year`` (2025 for 2025–2026,
+        1 September to 31 August): joined by its end, and still active, or left on or after
+        its start, or with a report (a draft or an answer) for one of its periods (its Q4,
+        then Q1 to Q3 of the next year). An alumnus has no date of becoming one: a report
+        is what says they were still followed that year."""
+        start = datetime.date(school_year, 9, 1)
+        end = datetime.date(school_year + 1, 8, 31)
+        # ActivityReport (reports, an app above this one) points at Laureate; it is reached
+        # through that foreign key's reverse side ("reports"), by name, never imported.
+        reports = self.model._meta.get_field("reports").related_model.objects.filter(
+            Q(period__year=school_year, period__quarter=4)
+            | Q(period__year=school_year + 1, period__quarter__lte=3),
+            laureate=OuterRef("pk"),
+        )
+        return self.filter(joined_on__lte=end).filter(
+            Q(status=Status.ACTIVE) | Q(left_on__gte=start) | Exists(reports)
+        )
+
     def visible_to_partners(self, today: datetime.date | None = None):
         """Laureates and alumni (never those who left) whose partner-sharing consent is
         given, not withdrawn, not expired."""
