@@ -370,6 +370,7 @@ def add_partner_data(start: int, stop: int) -> None:
         Search,
         SearchKind,
         search_fold,
+        search_sharing_refresh,
         search_text_refresh,
     )
     from partners.models import PartnerMembership
@@ -407,6 +408,8 @@ def add_partner_data(start: int, stop: int) -> None:
             for i, pk in batch
             if i % 2 == 0 and i % 10 != 8
         )
+        # Written in bulk, without consent_give(): who partners see, as it would write it.
+        search_sharing_refresh(laureate_ids=[pk for i, pk in batch if i % 2 == 0])
 
 
 OFFERS = int(os.environ.get("BENCH_OFFERS", "5000"))

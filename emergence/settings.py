@@ -219,6 +219,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "laureates.tasks.ask_alumni_about_their_search",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Who partners see, recomputed for everyone: a write path that forgot to refresh
+    # Search.shared_consent_until is fixed and logged (the dashboard's rows never relied on it).
+    "partner-sharing-check": {
+        "task": "laureates.tasks.check_partner_sharing",
+        "schedule": crontab(hour=3, minute=45),
+    },
     # Sponsor and laureate reminded after SPONSOR_NUDGE_DAYS without a meeting (once a gap).
     "sponsor-nudges": {
         "task": "reports.tasks.send_sponsor_nudges",

@@ -30,6 +30,7 @@ from laureates.models import (
     Sponsorship,
     placement_end,
     placement_record,
+    search_sharing_refresh,
     search_text_refresh,
 )
 from laureates.personal_data import laureate_delete
@@ -310,6 +311,8 @@ class LaureateAdmin(HistoryAdmin, SpreadsheetModelAdmin):
         super().save_model(request, obj, form, change)
         # A new school, or another account (another name), is what partners search by.
         search_text_refresh(laureate_ids=[obj.pk])
+        # A new status (left, alumni, back) is whether partners see them.
+        search_sharing_refresh(laureate_ids=[obj.pk])
 
     # Deleting a laureate also erases and closes their account (README, « Mes données »).
     def delete_model(self, request, obj):

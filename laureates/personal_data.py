@@ -23,6 +23,7 @@ from laureates.models import (
     Search,
     Sponsorship,
     Status,
+    search_sharing_refresh,
 )
 from laureates.sponsor_personal_data import sponsor_part_anonymise, sponsor_part_export
 
@@ -138,6 +139,8 @@ def _anonymise(user) -> None:
     Search.objects.filter(laureate=laureate).update(**searches)
     FollowUp.objects.filter(laureate=laureate).update(note="")
     PartnerConsent.objects.open().filter(laureate=laureate).update(withdrawn_at=now)
+    # Gone from the partners' dashboard's counts too (its rows already check the consent).
+    search_sharing_refresh(laureate_ids=[laureate.pk])
     Placement.objects.filter(laureate=laureate).update(department="", city="")
 
 

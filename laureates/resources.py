@@ -30,6 +30,7 @@ from laureates.models import (
     Sponsorship,
     Status,
     Track,
+    search_sharing_refresh,
     search_text_refresh,
 )
 
@@ -364,10 +365,10 @@ class LaureateResource(SpreadsheetResource):
         ]
         bulk_write(User, new=new_users, changed=changed_users, fields=list(USER_COLUMNS))
         super().import_write(row_results)
-        # A new name or school is what partners search by.
-        search_text_refresh(
-            laureate_ids=[r.instance.pk for r in row_results if r.import_type == "update"]
-        )
+        updated = [r.instance.pk for r in row_results if r.import_type == "update"]
+        # A new name or school is what partners search by; a new status, whether they see.
+        search_text_refresh(laureate_ids=updated)
+        search_sharing_refresh(laureate_ids=updated)
 
 
 #: the account's columns a laureate import writes

@@ -5,6 +5,7 @@ import io
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -45,9 +46,12 @@ def dashboard_export_filename() -> str:
     return f"emergence-laureates-{timezone.localdate():%Y-%m-%d}.xlsx"
 
 
-def dashboard_filter(query: QueryDict) -> DashboardFilter:
-    """The dashboard's filters as ``query`` sets them, over the laureates shared with partners."""
-    return DashboardFilter(query or None, queryset=seeking_searches())
+def dashboard_filter(query: QueryDict, searches: QuerySet | None = None) -> DashboardFilter:
+    """The dashboard's filters as ``query`` sets them, over ``searches`` (by default the
+    laureates shared with partners, ``seeking_searches()``)."""
+    return DashboardFilter(
+        query or None, queryset=seeking_searches() if searches is None else searches
+    )
 
 
 def dashboard_export_run(job: BackgroundJob, progress: Progress) -> JobOutcome:

@@ -24,6 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -98,13 +99,29 @@ def _open_consent(path: str) -> FilteredRelation:
 
 
 def seeking_searches(today: datetime.date | None = None) -> QuerySet:
-    """The dashboard's rows: open, fresh searches of laureates and alumni who share their
-    profile with partners (``Search.objects.shared_with_partners``, the one definition).
+    """The rows partners may see: open, fresh searches of laureates and alumni who share
+    their profile with partners (``Search.objects.shared_with_partners``, the one
+    definition: the maintained column and the consents and statuses read again).
 
     Only what selects them: counting them joins nothing else. :func:`with_shared_columns`
     adds the ``shared_*`` columns their consent names (:func:`partner_rows` does, and the
     filters on those columns)."""
     return Search.objects.shared_with_partners(today)
+
+
+def counted_searches(today: datetime.date | None = None) -> QuerySet:
+    """What the dashboard counts (its totals, its kinds and fields, its number of pages):
+    the searches whose maintained ``shared_consent_until`` says they are shared today, read
+    from one partial index. Never shown as such: :func:`shown_only` narrows them to the
+    rows a partner may see."""
+    return Search.objects.shared_by_column(today)
+
+
+def shown_only(searches: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """``searches`` (:func:`counted_searches`, filtered) that the consents and statuses
+    read now also share: a missed update of the column may make a count off by one, never
+    show a laureate who withdrew or left."""
+    return searches.shared_by_rule(today)
 
 
 def with_shared_columns(searches: QuerySet) -> QuerySet:
@@ -154,8 +171,12 @@ def dashboard_counts(searches: QuerySet, *, top_fields: int) -> DashboardCounts:
 def shared_laureate(pk: int, today: datetime.date | None = None) -> dict | None:
     """The allowed columns of laureate ``pk`` (its search's empty when it has no open,
     fresh one), or None when the laureate does not share their profile with partners."""
+    today = today or timezone.localdate()
+    # The search is shown when the maintained column says so too (seeking_searches' rule).
     fresh = Q(
-        searches__closed_on__isnull=True, searches__confirmed_on__gte=search_fresh_since(today)
+        searches__closed_on__isnull=True,
+        searches__confirmed_on__gte=search_fresh_since(today),
+        searches__shared_consent_until__gt=today,
     )
     row = (
         Laureate.objects.visible_to_partners(today)

@@ -33,7 +33,14 @@ from partners.services import (
     referral_add,
     referral_update,
 )
-from partners.sharing import dashboard_counts, display_row, partner_rows, shared_laureate
+from partners.sharing import (
+    counted_searches,
+    dashboard_counts,
+    display_row,
+    partner_rows,
+    shared_laureate,
+    shown_only,
+)
 
 PER_PAGE = 20
 TOP_FIELDS = 8
@@ -54,14 +61,17 @@ def _dashboard_filter(request) -> DashboardFilter:
 @partner_required
 def dashboard(request):
     membership = _membership(request)
-    filters = _dashboard_filter(request)
+    # Counted from the maintained column (an index); the page's rows are also checked
+    # against the consents and statuses themselves (shown_only).
+    filters = dashboard_filter(request.GET, counted_searches())
     found = filters.qs
     counts = dashboard_counts(found, top_fields=TOP_FIELDS)
     paginator = Paginator(found, PER_PAGE)
     paginator.count = counts.total  # counted with the kinds: no second count of the same rows
     page = paginator.get_page(request.GET.get("page"))
     start = (page.number - 1) * PER_PAGE
-    page.object_list = [display_row(row) for row in partner_rows(found)[start : start + PER_PAGE]]
+    rows = partner_rows(shown_only(found))[start : start + PER_PAGE]
+    page.object_list = [display_row(row) for row in rows]
     partner_view_log(
         membership=membership, kind=PartnerViewKind.DASHBOARD, query=request.GET.urlencode()
     )

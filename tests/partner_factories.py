@@ -10,6 +10,7 @@ from laureates.models import (
     SearchKind,
     consent_give,
     search_fold,
+    search_sharing_refresh,
     search_text_refresh,
 )
 from partners.models import OPEN_STATUSES, CoOpter, Introduction, IntroductionStatus, Referral
@@ -34,10 +35,13 @@ class SearchFactory(factory.django.DjangoModelFactory):
         # What search_set() writes, for searches made here without it.
         if create:
             search_text_refresh(laureate_ids=[search.laureate_id])
+            search_sharing_refresh(laureate_ids=[search.laureate_id])
             Search.objects.filter(pk=search.pk).update(
                 field_folded=search_fold(search.field), place_folded=search_fold(search.place)
             )
-            search.refresh_from_db(fields=["search_text", "field_folded", "place_folded"])
+            search.refresh_from_db(
+                fields=["search_text", "field_folded", "place_folded", "shared_consent_until"]
+            )
 
 
 def shared(laureate=None, **search):
@@ -54,6 +58,7 @@ def expired_consent(laureate) -> PartnerConsent:
         given_at=consent.given_at - datetime.timedelta(days=400),
         expires_on=consent.expires_on - datetime.timedelta(days=400),
     )
+    search_sharing_refresh(laureate_ids=[laureate.pk])  # as consent_give() would write it
     return consent
 
 

@@ -45,6 +45,9 @@ from laureates.models.searches import (  # noqa: F401
     search_fold,
     search_fresh_since,
     search_set,
+    search_sharing_check,
+    search_sharing_refresh,
+    search_sharing_wrong,
     search_text_of,
     search_text_refresh,
 )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from emergence.history import BY_THE_LAUREATE, HistoricalRecords, stored_reason
 from laureates.models.dates import add_months
 from laureates.models.people import Laureate
+from laureates.models.searches import search_sharing_refresh
 
 #: Bump the version whenever the text below changes: each consent records the one it saw.
 CONSENT_VERSION = "2026-2"
@@ -117,6 +118,7 @@ def consent_give(
         )
         consent._change_reason = reason
         consent.save()
+        search_sharing_refresh(laureate_ids=[laureate.pk])
         return consent
 
 
@@ -133,4 +135,6 @@ def consent_withdraw(*, laureate: Laureate, reason: str = "") -> int:
             consent._change_reason = reason
             consent.save(update_fields=["withdrawn_at"])
             withdrawn += 1
+        # Even when nothing was open: a column left set by a missed path is cleared now.
+        search_sharing_refresh(laureate_ids=[laureate.pk])
     return withdrawn

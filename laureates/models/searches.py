@@ -2,16 +2,19 @@
 folded text partners' searches and offers are matched on."""
 
 import datetime
+import logging
 import unicodedata
 from collections.abc import Iterable
 
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from laureates.models.dates import add_months
 from laureates.models.people import SHOWN_TO_PARTNERS, Laureate
+
+logger = logging.getLogger(__name__)
 
 
 class SearchKind(models.TextChoices):
@@ -28,18 +31,32 @@ class SearchQuerySet(models.QuerySet):
         """Searches confirmed in the last SEARCH_FRESH_MONTHS months."""
         return self.filter(confirmed_on__gte=search_fresh_since(today))
 
+    def shared_by_column(self, today: datetime.date | None = None):
+        """Open, fresh searches whose maintained ``shared_consent_until`` is after today: what
+        the partners' dashboard counts, from one partial index. The column is written by
+        :func:`laureates.models.sharing.search_sharing_refresh`, never guessed: rows shown to
+        a partner also pass :meth:`shared_by_rule` (:meth:`shared_with_partners`)."""
+        today = today or timezone.localdate()
+        return self.open().fresh(today).filter(shared_consent_until__gt=today)
+
+    def shared_by_rule(self, today: datetime.date | None = None):
+        """Open, fresh searches of laureates and alumni with a valid consent, computed from
+        the consents and statuses on each request (the maintained column is not read)."""
+        return self.open().fresh(today)._consenting(today)
+
     def shared_with_partners(self, today: datetime.date | None = None):
         """Open, fresh searches of the laureates ``Laureate.objects.visible_to_partners``
-        returns; a search left unconfirmed for 6 months is kept but no longer shared."""
+        returns; a search left unconfirmed for 6 months is kept but no longer shared.
+
+        Both the maintained column and the rule: a write path that forgot to refresh the
+        column can hide a laureate from partners, never show one."""
+        return self.shared_by_column(today)._consenting(today)
+
+    def _consenting(self, today: datetime.date | None):
         from laureates.models.consent import PartnerConsent  # declared after this module
 
         valid = PartnerConsent.objects.valid(today).filter(laureate=OuterRef("laureate_id"))
-        return (
-            self.open()
-            .fresh(today)
-            .filter(laureate__status__in=SHOWN_TO_PARTNERS)
-            .filter(Exists(valid))
-        )
+        return self.filter(laureate__status__in=SHOWN_TO_PARTNERS).filter(Exists(valid))
 
 
 class Search(models.Model):
@@ -68,6 +85,13 @@ class Search(models.Model):
     # search_fold(): partners' text search reads this one column, the same way on every
     # database. Written by search_set() and search_text_refresh(), never by save().
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # The end of the laureate's open consent while their status lets partners see them
+    # (SHOWN_TO_PARTNERS), else empty: "shared today" is open, fresh and this after today,
+    # so the days pass by themselves. Written only by search_sharing_refresh(), which every
+    # change of a consent, a status or a search calls; checked every night.
+    shared_consent_until = models.DateField(
+        _("shared with partners until"), null=True, blank=True, editable=False
+    )
 
     objects = SearchQuerySet.as_manager()
 
@@ -96,6 +120,14 @@ class Search(models.Model):
                 include=["kind", "field"],
                 condition=Q(closed_on__isnull=True),
                 name="open_search_shared",
+            ),
+            # What the partners' dashboard counts (shared_by_column): an index-only scan of
+            # the shared searches on PostgreSQL, whatever the number of laureates.
+            models.Index(
+                fields=["shared_consent_until", "confirmed_on"],
+                include=["kind", "field"],
+                condition=Q(closed_on__isnull=True, shared_consent_until__isnull=False),
+                name="search_shared_until",
             ),
         ]
 
@@ -175,6 +207,75 @@ def search_text_refresh(*, laureate_ids: Iterable[int]) -> int:
     return len(changed)
 
 
+#: Laureates whose searches one UPDATE rewrites (SQLite's limit on a statement's values).
+SHARING_REFRESH_BATCH = 2000
+
+
+def _shared_consent_until():
+    """The expiry of the open consent of the search's laureate, when their status lets
+    partners see them; else NULL."""
+    from laureates.models.consent import PartnerConsent  # declared after this module
+
+    return Subquery(
+        PartnerConsent.objects.open()
+        .filter(laureate_id=OuterRef("laureate_id"), laureate__status__in=SHOWN_TO_PARTNERS)
+        .values("expires_on")[:1]
+    )
+
+
+def search_sharing_refresh(*, laureate_ids: Iterable[int] | None = None) -> int:
+    """Rewrite ``Search.shared_consent_until`` for these laureates' searches (everyone's
+    with None), in one UPDATE per SHARING_REFRESH_BATCH laureates; returns the rows written.
+
+    Called, in the same transaction, by whatever gives, renews or withdraws a consent,
+    changes a laureate's status or creates a search; the daily :func:`search_sharing_check`
+    catches a forgotten one. The laureates' rows are locked first, so that two changes of
+    the same laureate at once (a withdrawal, a status) write in turn, the second seeing the
+    first."""
+    if laureate_ids is None:
+        return Search.objects.update(shared_consent_until=_shared_consent_until())
+    ids = sorted(set(laureate_ids))
+    written = 0
+    # The caller's transaction when there is one (no savepoint), else one of its own.
+    with transaction.atomic(savepoint=False):
+        for low in range(0, len(ids), SHARING_REFRESH_BATCH):
+            batch = ids[low : low + SHARING_REFRESH_BATCH]
+            locked = Laureate.objects.select_for_update().filter(pk__in=batch).order_by("pk")
+            list(locked.values_list("pk", flat=True))
+            written += Search.objects.filter(laureate_id__in=batch).update(
+                shared_consent_until=_shared_consent_until()
+            )
+    return written
+
+
+def search_sharing_wrong():
+    """The searches whose ``shared_consent_until`` differs from what their laureate's
+    consent and status say now."""
+    rows = Search.objects.annotate(expected=_shared_consent_until())
+    return rows.filter(
+        Q(shared_consent_until__isnull=True, expected__isnull=False)
+        | Q(shared_consent_until__isnull=False, expected__isnull=True)
+        | Q(shared_consent_until__lt=F("expected"))
+        | Q(shared_consent_until__gt=F("expected"))
+    )
+
+
+def search_sharing_check() -> int:
+    """Recompute ``shared_consent_until`` for everyone, fix the rows that differ and log a
+    warning naming how many (a write path that forgot :func:`search_sharing_refresh`);
+    returns that number. Safe to run at any time and twice."""
+    wrong = list(search_sharing_wrong().values_list("pk", "laureate_id"))
+    if not wrong:
+        return 0
+    logger.warning(
+        "search_sharing_check: %d searches had a wrong shared_consent_until (laureates %s); fixed",
+        len(wrong),
+        ", ".join(str(pk) for pk in sorted({laureate for _pk, laureate in wrong})[:20]),
+    )
+    search_sharing_refresh(laureate_ids={laureate for _pk, laureate in wrong})
+    return len(wrong)
+
+
 def search_set(
     *,
     laureate: Laureate,
@@ -211,6 +312,8 @@ def search_set(
         search=search,
     )
     search.save()
+    # A new search starts shared (or not) as the laureate's consent and status say.
+    search_sharing_refresh(laureate_ids=[laureate.pk])
     return search
 
 

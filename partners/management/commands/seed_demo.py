@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from laureates import demo as laureates_demo
+from laureates.models import search_sharing_refresh
 from partners import demo as partners_demo
 from reports import demo as reports_demo
 from reports.triage import triage_refresh
@@ -40,6 +41,8 @@ class Command(BaseCommand):
             partners_demo.seed(companies=companies, laureates=laureates)
             # The demo writes reports and absences directly: store everyone's triage.
             triage_refresh()
+            # And consents and statuses directly: who partners see, for everyone.
+            search_sharing_refresh()
 
         self.stdout.write(
             self.style.SUCCESS(
