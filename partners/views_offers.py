@@ -34,7 +34,13 @@ from partners.offers import (
     searches_matching,
 )
 from partners.services import introduction_request, partner_view_log
-from partners.sharing import display_row, partner_rows, seeking_searches, shared_laureate
+from partners.sharing import (
+    counted_searches,
+    display_row,
+    partner_rows,
+    seeking_searches,
+    shared_laureate,
+)
 from partners.views import PER_PAGE, _membership
 
 # The partner's side ---------------------------------------------------------------------
@@ -55,8 +61,10 @@ def offer_list(request):
     )
     page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
-    # The open offers shown, each with its count of matching laureates: one query.
-    offers_count_matches([offer for offer in page if not offer.closed], seeking_searches())
+    # The open offers shown, each with its count of matching laureates: one query, over the
+    # searches the dashboard counts (the maintained column, no consent or status joined);
+    # the offer's page lists the laureates through seeking_searches, the rule read again.
+    offers_count_matches([offer for offer in page if not offer.closed], counted_searches())
     return render(
         request,
         "partners/offers.html",

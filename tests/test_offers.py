@@ -175,6 +175,10 @@ def test_partner_posts_an_offer_and_sees_two_matching_laureates(partner_client, 
         assert hidden not in main
     # Only the shared columns: never a contact detail.
     assert "@example" not in main
+    # The list counts the same two: not the stale search, nor the laureate without consent,
+    # nor the one who left.
+    listed = partner_client.get(reverse("partners:offers")).context["page"].object_list
+    assert [offer.match_count for offer in listed] == [2]
 
 
 def test_partner_asks_to_meet_a_matching_laureate_about_the_offer(partner_client, partner_member):
