@@ -12,3 +12,7 @@ WHITENOISE_AUTOREFRESH = True
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Two-factor sign-in for staff is off in tests, whatever DEBUG says; its tests turn it on.
 STAFF_MFA_REQUIRED = False
+# On PostgreSQL, the tests that commit empty the tables by DELETE rather than TRUNCATE: 2–3 s
+# less per browser journey (tests/postgresql/base.py).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["ENGINE"] = "tests.postgresql"  # noqa: F405
