@@ -164,7 +164,8 @@ def yearly_report_xlsx(*, school_year: int, language: str) -> bytes:
 
 def yearly_report_filename(*, school_year: int, extension: str) -> str:
     """An ASCII file name (it goes in an HTTP header): "rapport-annuel-2026-2027.xlsx"."""
-    return f"{gettext('yearly-report')}-{school_year}-{school_year + 1}.{extension}"
+    name = gettext("yearly-report")  # outside the f-string, where makemessages finds it
+    return f"{name}-{school_year}-{school_year + 1}.{extension}"
 
 
 # The printable page --------------------------------------------------------------------------

@@ -413,3 +413,11 @@ def test_the_command_names_the_workbook_after_the_year_by_default(
 def test_the_standalone_page_is_in_the_language_asked(fake_overview, programme):
     assert "Answers [fr]" in yearly_report_html(school_year=2026, language="fr")
     assert '<html lang="fr">' in yearly_report_html(school_year=2026, language="fr")
+
+
+def test_in_french_the_command_names_the_workbook_rapport_annuel(
+    fake_overview, db, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    call_command("yearly_report", "--school-year", "2025", "--language", "fr", stdout=io.StringIO())
+    assert (tmp_path / "rapport-annuel-2025-2026.xlsx").exists()
