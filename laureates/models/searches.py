@@ -34,8 +34,8 @@ class SearchQuerySet(models.QuerySet):
     def shared_by_column(self, today: datetime.date | None = None):
         """Open, fresh searches whose maintained ``shared_consent_until`` is after today: what
         the partners' dashboard counts, from one partial index. The column is written by
-        :func:`laureates.models.sharing.search_sharing_refresh`, never guessed: rows shown to
-        a partner also pass :meth:`shared_by_rule` (:meth:`shared_with_partners`)."""
+        :func:`search_sharing_refresh`; rows shown to a partner also pass
+        :meth:`shared_by_rule` (:meth:`shared_with_partners`)."""
         today = today or timezone.localdate()
         return self.open().fresh(today).filter(shared_consent_until__gt=today)
 
