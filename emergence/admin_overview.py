@@ -12,7 +12,11 @@ import datetime
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from emergence.charts import chart_svg
@@ -76,26 +80,37 @@ class OverviewFilterForm(forms.Form):
 
 @dataclasses.dataclass
 class DrawnTable:
-    """A table as the template reads it: its cells with their links, and its chart."""
+    """A table as the template reads it: its rows' HTML, and its chart."""
 
     table: Table
-    cells: list
+    body: str  # the rows (<tr>…</tr>), empty when there is nothing to count
     svg: str
 
 
+def _cell_html(value, link: str | None, *, first: bool) -> str:
+    # What the template's {{ value }} writes (localised, escaped), in a cell of its own.
+    if value is None:
+        shown = format_html('<span title="{}">—</span>', gettext("not shown or no answer"))
+    else:
+        shown = conditional_escape(str(localize(template_localtime(value))))
+        if link:
+            shown = format_html('<a href="{}">{}</a>', link, shown)
+    return f'<th scope="row">{shown}</th>' if first else f"<td>{shown}</td>"
+
+
 def table_drawn(table: Table) -> DrawnTable:
+    """The table's rows written once in Python: the overview's hundreds of cells through
+    the template's loops were most of the page's time (about 90 of its 130 ms)."""
     links = table.links or []
-    cells = [
-        [
-            {
-                "value": value,
-                "link": (links[r][c] if r < len(links) and c < len(links[r]) else None),
-            }
+    rows = []
+    for r, row in enumerate(table.rows):
+        row_links = links[r] if r < len(links) else []
+        cells = (
+            _cell_html(value, row_links[c] if c < len(row_links) else None, first=c == 0)
             for c, value in enumerate(row)
-        ]
-        for r, row in enumerate(table.rows)
-    ]
-    return DrawnTable(table=table, cells=cells, svg=chart_svg(table))
+        )
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return DrawnTable(table=table, body=mark_safe("".join(rows)), svg=chart_svg(table))
 
 
 def overview_context(request) -> dict:

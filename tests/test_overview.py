@@ -807,3 +807,25 @@ def test_the_night_s_count_forgets_roles_nobody_holds_any_more(programme, refere
     referent.save()
     overview_snapshots_refresh()
     assert OverviewSnapshot.objects.count() < before
+
+
+def test_a_table_s_cells_are_written_escaped_localised_and_linked_as_the_template_did():
+    from emergence.admin_overview import table_drawn
+
+    drawn = Table(
+        key="demo",
+        title="Demo",
+        summary="",
+        columns=["Promotion", "Laureates", "Average"],
+        rows=[["<b>P2024</b>", 12345, 3.5], ["P2025", None, 2.25]],
+        links=[[None, "/admin/laureates/laureate/?promotion__id__exact=1&status=active", None]],
+    )
+    with translation.override("fr"):
+        body = str(table_drawn(drawn).body)
+
+    assert body.startswith('<tr><th scope="row">&lt;b&gt;P2024&lt;/b&gt;</th>')
+    link = '<a href="/admin/laureates/laureate/?promotion__id__exact=1&amp;status=active">'
+    assert f"<td>{link}12345</a></td>" in body  # as {{ value }} writes it: no separator
+    assert "<td>3,5</td>" in body
+    assert '<td><span title="non montré ou sans réponse">—</span></td>' in body
+    assert table_drawn(dataclasses.replace(drawn, rows=[])).body == ""
