@@ -24,6 +24,7 @@ from laureates.models import (
 )
 from partners.models import Introduction, IntroductionStatus, Referral
 from reports.models import ANSWER_FIELDS, ActivityReport, ReportStatus
+from tests.console_forms import laureate_form
 from tests.factories import (
     CompanyFactory,
     FollowUpFactory,
@@ -48,26 +49,6 @@ SECRET = "Je ne dors plus depuis la rentrée, personne ne le sait"
 @pytest.fixture(autouse=True)
 def now(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-def laureate_form(laureate, **changes) -> dict:
-    """The console's laureate form as the browser posts it, without inline rows."""
-    data = {
-        "user": laureate.user_id,
-        "promotion": laureate.promotion_id,
-        "status": laureate.status,
-        "situation": laureate.situation,
-        "referent": laureate.referent_id or "",
-        "track": laureate.track,
-        "study_year": laureate.study_year,
-        "school": laureate.school,
-        "city": laureate.city,
-        "phone": laureate.phone,
-        "joined_on": laureate.joined_on.isoformat(),
-    }
-    for prefix in ("sponsorships", "follow_ups", "registrations"):
-        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
-    return {**data, **changes}
 
 
 def latest(model, **lookup):

@@ -36,6 +36,7 @@ from laureates.models import (
 from laureates.resources import LaureateResource
 from laureates.tasks import check_partner_sharing
 from partners.sharing import counted_searches, seeking_searches, shared_laureate
+from tests.console_forms import laureate_form as console_laureate_form
 from tests.factories import LaureateFactory
 from tests.partner_factories import SearchFactory, shared
 
@@ -82,25 +83,9 @@ def assert_column_agrees_with_the_rule(today: datetime.date) -> None:
 
 
 def laureate_form(laureate, **changes) -> dict:
-    """The console's laureate form as the browser posts it, without inline rows."""
+    """The console's laureate form as the browser posts it now, with the reason it asks."""
     laureate.refresh_from_db()
-    data = {
-        "user": laureate.user_id,
-        "promotion": laureate.promotion_id,
-        "status": laureate.status,
-        "situation": laureate.situation,
-        "referent": laureate.referent_id or "",
-        "track": laureate.track,
-        "study_year": laureate.study_year,
-        "school": laureate.school,
-        "city": laureate.city,
-        "phone": laureate.phone,
-        "joined_on": laureate.joined_on.isoformat(),
-        "change_reason": "Changement de statut",
-    }
-    for prefix in ("sponsorships", "follow_ups", "registrations"):
-        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
-    return {**data, **changes}
+    return console_laureate_form(laureate, change_reason="Changement de statut", **changes)
 
 
 def console_status(staff_client, laureate, status) -> None:
