@@ -15,6 +15,7 @@ from django.utils.html import escape
 from emergence import roles
 from laureates.models import FollowUp, Laureate, Promotion, Sponsorship, Track
 from reports.triage import triage_refresh
+from tests.console_forms import laureate_form
 from tests.factories import (
     CompanyFactory,
     FollowUpFactory,
@@ -150,19 +151,7 @@ def test_laureate_list_does_not_count_the_whole_table(referent_client, laureate)
 
 def change_data(laureate, sponsorships=(), follow_ups=()) -> dict:
     """The laureate change form as the browser posts it, with the given inline rows."""
-    data = {
-        "user": laureate.user_id,
-        "promotion": laureate.promotion_id,
-        "status": laureate.status,
-        "situation": laureate.situation,
-        "referent": laureate.referent_id or "",
-        "track": laureate.track,
-        "study_year": laureate.study_year,
-        "school": laureate.school,
-        "city": laureate.city,
-        "phone": laureate.phone,
-        "joined_on": laureate.joined_on.isoformat(),
-    }
+    data = laureate_form(laureate)
     for prefix, rows in (("sponsorships", sponsorships), ("follow_ups", follow_ups)):
         data[f"{prefix}-TOTAL_FORMS"] = len(rows)
         data[f"{prefix}-INITIAL_FORMS"] = sum(1 for row in rows if row.get("id"))
