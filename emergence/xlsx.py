@@ -5,6 +5,7 @@ text that a spreadsheet would run as a formula neutralised. Every XLSX export go
 """
 
 import datetime
+import io
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -85,6 +86,14 @@ def xlsx_workbook(
     book = Workbook(write_only=True)
     xlsx_sheet(book, title=title, headers=headers, rows=rows, widths=widths)
     return book
+
+
+def xlsx_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """:func:`xlsx_workbook`'s file: the write-only workbook keeps its rows in a temporary
+    file as they come, not in memory."""
+    stream = io.BytesIO()
+    xlsx_workbook(title=title, headers=headers, rows=rows).save(stream)
+    return stream.getvalue()
 
 
 def xlsx_sheet(

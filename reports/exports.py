@@ -11,10 +11,8 @@ Python's csv writer), in the request and in the worker alike: a period of 100,00
 never held whole in memory, as model instances or as cells.
 """
 
-import csv
 import datetime
-import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -40,7 +38,8 @@ from emergence.spreadsheets import (
     exports_in_french,
     neutralise,
 )
-from emergence.xlsx import xlsx_workbook
+from emergence.spreadsheets.formats import csv_bytes
+from emergence.xlsx import xlsx_bytes
 from laureates.models import Laureate
 from reports.confidential import CONFIDENTIAL_FIELDS, export_read_record, readable_flag
 from reports.models import ANSWER_SECTIONS, ActivityReport, Question, QuestionKind, ReportPeriod
@@ -250,9 +249,9 @@ def period_export_file(
     )
     rows = export.rows(progress)
     if file_format == "xlsx":
-        content = _xlsx_bytes(export.title, export.headers, rows)
+        content = xlsx_bytes(title=export.title, headers=export.headers, rows=rows)
     else:
-        content = _csv_bytes(export.headers, rows)
+        content = csv_bytes(export.headers, rows)
     read = export.confidential_read
     for start in range(0, len(read), CHUNK):
         export_read_record(user=by, period=period, reports=read[start : start + CHUNK])
@@ -262,27 +261,6 @@ def period_export_file(
     return JobFile(
         content, f"{name}.{export_format.get_extension()}", export_format.get_content_type()
     )
-
-
-def _xlsx_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    # A named sheet, a frozen header with a filter, dates and numbers as real cells; the
-    # write-only workbook keeps its rows in a temporary file, not in memory.
-    stream = io.BytesIO()
-    xlsx_workbook(title=title, headers=headers, rows=rows).save(stream)
-    return stream.getvalue()
-
-
-def _csv_bytes(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    # As the CSV format writes it (emergence/spreadsheets/formats.py): a BOM and semicolons
-    # in French, so that Excel in France opens it in columns, accents intact.
-    stream = io.BytesIO()
-    text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-    text.write("\ufeff")
-    writer = csv.writer(text, delimiter=";" if exports_in_french() else ",")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    text.flush()
-    return stream.getvalue()
 
 
 def period_export_response(

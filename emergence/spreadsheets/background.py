@@ -9,9 +9,6 @@ permissions and the list's filters, so that it reads and writes nothing the requ
 not have.
 """
 
-import csv
-import io
-
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -24,8 +21,7 @@ from import_export.signals import post_export, post_import
 
 from emergence.jobs import JobFile, JobOutcome, Progress, job_bytes, rows_progress
 from emergence.models import BackgroundJob
-from emergence.spreadsheets.cells import exports_in_french
-from emergence.spreadsheets.formats import XLSX
+from emergence.spreadsheets.formats import XLSX, csv_bytes
 from emergence.spreadsheets.resources import PREVIEW_ROWS, import_problems
 from emergence.spreadsheets.widgets import is_blank
 
@@ -237,6 +233,8 @@ def export_run(job: BackgroundJob, progress: Progress) -> JobOutcome:
     """Write the export the console's export page would have sent: the owner's list, as
     filtered, with the columns and the format they chose, its rows read in chunks and
     written as they come (a write-only workbook, or CSV lines)."""
+    from emergence.xlsx import xlsx_bytes  # emergence.xlsx imports this package
+
     params = job.params
     model_admin, request = console_admin(job, query=params.get("query", ""), data=params["data"])
     if not model_admin.has_export_permission(request):
@@ -264,7 +262,11 @@ def export_run(job: BackgroundJob, progress: Progress) -> JobOutcome:
     )
     headers = resource.get_export_headers(selected_fields=fields)
     title = capfirst(str(model_admin.model._meta.verbose_name_plural))
-    content = _xlsx(title, headers, rows) if isinstance(file_format, XLSX) else _csv(headers, rows)
+    content = (
+        xlsx_bytes(title=title, headers=headers, rows=rows)
+        if isinstance(file_format, XLSX)
+        else csv_bytes(headers, rows)
+    )
     post_export.send(sender=None, model=model_admin.model)
     return JobOutcome(
         file=JobFile(
@@ -273,25 +275,6 @@ def export_run(job: BackgroundJob, progress: Progress) -> JobOutcome:
             file_format.get_content_type(),
         )
     )
-
-
-def _xlsx(title: str, headers: list, rows) -> bytes:
-    from emergence.xlsx import xlsx_workbook
-
-    stream = io.BytesIO()
-    xlsx_workbook(title=title, headers=headers, rows=rows).save(stream)
-    return stream.getvalue()
-
-
-def _csv(headers: list, rows) -> bytes:
-    # As the CSV format writes it in the request (emergence/spreadsheets/formats.py): a BOM,
-    # semicolons in French, the lines of Python's csv module.
-    stream = io.StringIO()
-    stream.write("\ufeff")
-    writer = csv.writer(stream, delimiter=";" if exports_in_french() else ",")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return stream.getvalue().encode("utf-8")
 
 
 def register_kinds() -> None:
