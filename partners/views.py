@@ -15,7 +15,6 @@ from emergence.xlsx import XLSX_CONTENT_TYPE
 from laureates.access import own_laureate
 from laureates.models import Laureate
 from partners.exports import dashboard_export_filename, dashboard_filter, dashboard_workbook
-from partners.filters import DashboardFilter
 from partners.forms import CoOpterForm, IntroductionForm, ReferralForm, ReferralUpdateForm
 from partners.models import (
     CoOpter,
@@ -52,10 +51,6 @@ def _membership(request) -> PartnerMembership:
     if not membership.company.active:
         raise PermissionDenied
     return membership
-
-
-def _dashboard_filter(request) -> DashboardFilter:
-    return dashboard_filter(request.GET)
 
 
 @partner_required
@@ -166,7 +161,7 @@ def export(request):
     """The dashboard's laureates, filtered, as a spreadsheet; more than
     BACKGROUND_EXPORT_ROWS of them are written by a worker while a progress bar shows."""
     membership = _membership(request)
-    filters = _dashboard_filter(request)
+    filters = dashboard_filter(request.GET)
     partner_view_log(
         membership=membership, kind=PartnerViewKind.EXPORT, query=request.GET.urlencode()
     )
