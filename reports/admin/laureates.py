@@ -12,13 +12,11 @@ it on the admin site. The score, the reasons and the order are read from the sto
 
 from functools import cached_property
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -31,26 +29,20 @@ from django.utils.translation import gettext_lazy as _
 from emergence.admin_paginator import EstimatedCountPaginator, counts_whole_table, table_estimate
 from emergence.roles import may_read_confidential
 from laureates.admin import LaureateAdmin, StaffListFilter
-from laureates.models import Channel, Laureate
+from laureates.models import Laureate
 from reports.admin.common import action_form_page
-from reports.confidential import readable_flag
-from reports.models import (
-    ActivityReport,
-    ContactOutcome,
-    FollowUpLevel,
-    ReportPeriod,
-    Triage,
-    TriageState,
+from reports.admin.triage_filters import (
+    MyQueueFilter,
+    NeedsAttentionFilter,
+    NotStartedFilter,
+    TriageReasonFilter,
+    TriageStateFilter,
 )
+from reports.admin.triage_forms import AssignForm, ContactForm, FlagForm
+from reports.confidential import readable_flag
+from reports.models import ActivityReport, FollowUpLevel, Triage, TriageState
 from reports.triage import (
-    CONFIDENTIAL_RULES,
-    NEEDS_ATTENTION,
-    NEXT_CONTACT_DAYS,
-    REASONS,
     STORED_ORDER,
-    URGENT,
-    my_queue,
-    needing_attention,
     triage_assign,
     triage_close,
     triage_flag,
@@ -66,161 +58,6 @@ from reports.triage.score import reason_context
 
 #: How many read records the laureate's page shows; the list has them all.
 READS_SHOWN = 20
-
-
-class NotStartedFilter(admin.SimpleListFilter):
-    """Active laureates with no report at all for a period: « Non commencé », one query."""
-
-    title = _("report not started")
-    parameter_name = "not_started"
-
-    def lookups(self, request, model_admin):
-        periods = ReportPeriod.objects.opened().order_by("-opens_on")[:8]
-        return [(str(period.pk), str(period)) for period in periods]
-
-    def queryset(self, request, queryset):
-        if not (self.value() or "").isdigit():
-            return queryset
-        started = ActivityReport.objects.filter(laureate=OuterRef("pk"), period_id=self.value())
-        return queryset.active().filter(~Exists(started))
-
-
-class NeedsAttentionFilter(admin.SimpleListFilter):
-    title = _("needs attention")
-    parameter_name = "attention"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("yes", _("yes (any reason)")),
-            ("urgent", _("urgent (score %(score)d or more)") % {"score": URGENT}),
-            ("no", _("no")),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return needing_attention(queryset)
-        if self.value() == "urgent":
-            return needing_attention(queryset, minimum=URGENT)
-        if self.value() == "no":
-            return queryset.filter(triage_score__lt=NEEDS_ATTENTION)
-        return queryset
-
-
-class TriageReasonFilter(admin.SimpleListFilter):
-    """The laureates for whom one triage reason holds (the overview links its counts here).
-    The reasons read from confidential answers are not offered: the list would name who
-    has them."""
-
-    title = _("triage reason")
-    parameter_name = "reason"
-
-    def lookups(self, request, model_admin):
-        return [
-            (rule, gettext("flagged by a staff member") if rule == "flag" else REASONS[rule])
-            for rule in REASONS
-            if rule not in CONFIDENTIAL_RULES
-        ]
-
-    def queryset(self, request, queryset):
-        rule = self.value()
-        if rule in REASONS and rule not in CONFIDENTIAL_RULES:
-            return queryset.filter(**{f"triage_{rule}": True})
-        return queryset
-
-
-class TriageStateFilter(admin.SimpleListFilter):
-    title = _("triage state")
-    parameter_name = "triage"
-
-    def lookups(self, request, model_admin):
-        return [*TriageState.choices, ("open", _("not closed"))]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == TriageState.NEW:
-            # A laureate nobody has triaged yet has no Triage row: they are new too.
-            return queryset.filter(Q(triage__isnull=True) | Q(triage__state=TriageState.NEW))
-        if value == "open":
-            return queryset.exclude(triage__state=TriageState.CLOSED)
-        if value in TriageState.values:
-            return queryset.filter(triage__state=value)
-        return queryset
-
-
-class MyQueueFilter(admin.SimpleListFilter):
-    """« Ma file »: the laureates assigned to me or whose referent I am, the next contacts
-    that are due first (see :class:`TriageChangeList`)."""
-
-    title = _("queue")
-    parameter_name = "queue"
-    MINE = "mine"
-
-    def lookups(self, request, model_admin):
-        return [(self.MINE, _("My queue"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == self.MINE:
-            return my_queue(queryset, user=request.user)
-        return queryset
-
-
-def _level_defaults() -> str:
-    return ", ".join(
-        gettext("%(level)s: %(days)d days") % {"level": FollowUpLevel(level).label, "days": days}
-        for level, days in NEXT_CONTACT_DAYS.items()
-    )
-
-
-class ContactForm(forms.Form):
-    channel = forms.ChoiceField(label=_("channel"), choices=Channel.choices)
-    outcome = forms.ChoiceField(label=_("outcome"), choices=ContactOutcome.choices)
-    note = forms.CharField(
-        label=_("note"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text=_("Recorded as a follow-up of each selected laureate, signed by you."),
-    )
-    level = forms.ChoiceField(
-        label=_("follow-up level"),
-        required=False,
-        choices=[("", _("keep the current level")), *FollowUpLevel.choices],
-    )
-    next_contact_on = forms.DateField(
-        label=_("next contact on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["next_contact_on"].help_text = gettext(
-            "Leave empty for the default of each laureate's follow-up level, from today: "
-            "%(defaults)s."
-        ) % {"defaults": _level_defaults()}
-
-    def clean_next_contact_on(self):
-        day = self.cleaned_data["next_contact_on"]
-        if day is not None and day <= timezone.localdate():
-            raise forms.ValidationError(gettext("The next contact must be after today."))
-        return day
-
-
-class FlagForm(forms.Form):
-    note = forms.CharField(
-        label=_("why"),
-        max_length=500,
-        widget=forms.TextInput(attrs={"size": 60}),
-        help_text=_(
-            "Shown with the reasons (« flagged: … ») until the triage is closed; a closed "
-            "triage opens again."
-        ),
-    )
-
-
-class AssignForm(forms.Form):
-    staff = forms.ModelChoiceField(
-        label=_("in charge"), queryset=get_user_model().objects.filter(is_staff=True)
-    )
 
 
 class StoredTriagePaginator(EstimatedCountPaginator):
