@@ -130,6 +130,46 @@ def test_imported_laureates_and_their_accounts_are_in_the_history_with_the_reaso
     assert not Laureate.objects.get(user__email="old1@example.org").history.exists()
 
 
+def test_names_with_quotes_tabs_line_breaks_and_backslashes_are_kept_as_typed(db):
+    school = 'Lycée "Saint\\Jean"\tannexe\nbâtiment B\r\n2'
+    quoted = school.replace('"', '""')
+    text = HEADER + f'new0@example.org;Ana;"D\'Arc\\\\N";2015;prépa;1;"{quoted}";;01/09/2024\n'
+
+    result = import_text(text)
+
+    assert import_errors(result) == []
+    laureate = Laureate.objects.select_related("user").get()
+    assert laureate.school == school
+    assert laureate.user.last_name == "D'Arc\\\\N"
+    assert laureate.history.get().school == laureate.school
+    assert laureate.user.is_active
+
+
+def test_people_added_after_an_import_get_keys_of_their_own(db):
+    import_text(HEADER + laureate_rows(30))
+
+    later = User.objects.create(email="later@example.org")
+    promotion = Promotion.objects.first()
+    laureate = Laureate.objects.create(user=later, promotion=promotion, track="prepa")
+
+    assert User.objects.count() == 31 and Laureate.objects.count() == 31
+    assert later.pk > max(User.objects.exclude(pk=later.pk).values_list("pk", flat=True))
+    assert laureate.history.get().history_id > max(
+        Laureate.history.exclude(id=laureate.pk).values_list("history_id", flat=True)
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
+def test_rows_copy_cannot_write_are_left_to_bulk_create_untouched(db):
+    from emergence.models import BackgroundJob
+    from emergence.spreadsheets.copy import copy_create
+
+    job = BackgroundJob(kind="x", result={"a": 1})  # a JSON value: not written by COPY
+
+    assert copy_create(BackgroundJob, [job]) is False
+    assert job.pk is None and not BackgroundJob.objects.exists()
+
+
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(referent):
     text = HEADER + laureate_rows(5, referent=referent.email)
     import_text(text)

@@ -1,6 +1,7 @@
 """Checking and writing many rows at once, for the bulk imports (resources.py): a value's
 model checks run once per file, new rows are made without ``Model.__init__``'s work per
-field, and rows are inserted with their change history in big statements."""
+field, and rows are inserted with their change history by ``COPY`` on PostgreSQL (copy.py),
+in big statements elsewhere."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,8 @@ from simple_history.utils import (
     get_change_reason_from_object,
     get_history_manager_for_model,
 )
+
+from emergence.spreadsheets.copy import copy_create
 
 # Rows per INSERT or UPDATE statement of an import: Django lowers it where SQLite needs;
 # PostgreSQL takes bigger statements (fewer round trips for a 10,000-row file).
@@ -93,7 +96,7 @@ def bulk_write(model, *, new: list, changed: list, fields: list[str]) -> None:
         if changed:
             bulk_update_with_history(changed, model, fields, batch_size=batch_size)
         return
-    if new:
+    if new and not copy_create(model, new):
         model._default_manager.bulk_create(new, batch_size=batch_size)
     if changed:
         model._default_manager.bulk_update(changed, fields, batch_size=batch_size)
@@ -111,7 +114,9 @@ def bulk_create_with_history_rows(objs: list, model, *, batch_size: int) -> None
     historical = history.model
     tracked = [field.attname for field in historical.tracked_fields]
     with transaction.atomic(savepoint=False):
-        created = model._default_manager.bulk_create(objs, batch_size=batch_size)
+        created = objs
+        if not copy_create(model, objs):
+            created = model._default_manager.bulk_create(objs, batch_size=batch_size)
         if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
             return
         rows = []
@@ -128,7 +133,8 @@ def bulk_create_with_history_rows(objs: list, model, *, batch_size: int) -> None
             if hasattr(historical, "history_relation"):
                 row.history_relation_id = instance.pk
             rows.append(row)
-        historical._default_manager.bulk_create(rows, batch_size=batch_size)
+        if not copy_create(historical, rows):
+            historical._default_manager.bulk_create(rows, batch_size=batch_size)
 
 
 #: model -> (constant columns, columns whose default is called), for new_instance
