@@ -1,20 +1,27 @@
-"""The laureate list writes its rows itself (emergence/templatetags/console_lists.py), faster
-than Django's ``result_list``: staff must see exactly the rows Django would write, for every
-kind of cell (links, choices, related people, empty values, the triage's badges, escaped
-names), whoever reads the list."""
+"""The console's lists write their rows themselves (emergence/templatetags/console_lists.py),
+faster than Django's ``result_list``: staff must see exactly the rows Django would write, for
+every list and every kind of cell (links, choices, related people, empty values, the triage's
+badges, escaped names, the attendance edited in place), whoever reads the list."""
 
 import datetime
+import io
 import re
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from emergence.templatetags import console_lists
+from laureates.demo import STAFF_EMAIL
 from reports.triage import triage_assign, triage_close, triage_flag, triage_record_contact
 from tests.factories import LaureateFactory, SponsorshipFactory
 from tests.report_factories import ActivityReportFactory, ReportPeriodFactory
 
+User = get_user_model()
 LAUREATES = reverse("admin:laureates_laureate_changelist")
 NOW = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=datetime.UTC)
 
@@ -97,3 +104,25 @@ def test_a_popup_list_keeps_djangos_rows(varied, lead_client):
     response = lead_client.get(LAUREATES, {"_popup": "1", "_to_field": "id"})
 
     assert "data-popup-opener" in result_table(response)
+
+
+def test_every_console_list_shows_the_same_rows_as_djangos_own(db, settings, monkeypatch):
+    settings.DEBUG = True  # seed_demo's guard
+    call_command("seed_demo", stdout=io.StringIO())
+    client = Client()
+    client.force_login(User.objects.get(email=STAFF_EMAIL))  # a superuser: every list
+    compared = {}
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url)
+        if b'id="result_list"' not in response.content:  # an empty list: no table
+            continue
+        ours = result_table(response)
+        with monkeypatch.context() as django_only:
+            django_only.setattr(console_lists, "result_rows", djangos_rows)
+            assert ours == result_table(client.get(url)), url
+        compared[url] = ours.count("<tr")
+
+    registrations = reverse("admin:workshops_registration_changelist")
+    assert 'name="form-0-attended"' in result_table(client.get(registrations))
+    assert sum(rows > 1 for rows in compared.values()) >= 20, compared

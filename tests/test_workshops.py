@@ -653,3 +653,31 @@ def test_a_session_long_after_its_key_date_is_flagged_outside_its_window_never_n
 
     assert "Outside its moment’s window: 138 days after it closes" in response.content.decode()
     assert "-137" not in response.content.decode()
+
+
+def test_the_registrations_list_offers_the_sessions_of_the_weeks_around_today_to_filter_by(
+    workshops_client, student
+):
+    series = SeriesFactory()
+    soon = SessionFactory(series=series, theme="Fiches de révision")  # 12 December
+    held = SessionFactory(series=series, theme="Gérer le stress", starts_at=paris(2026, 11, 7, 14))
+    old = SessionFactory(series=series, theme="Rentrée 2025", starts_at=paris(2025, 9, 6, 14))
+    for each in (soon, held, old):
+        RegistrationFactory(session=each, laureate=student)
+    registrations = reverse("admin:workshops_registration_changelist")
+
+    sidebar = workshops_client.get(registrations).content.decode()
+    chosen = workshops_client.get(registrations, {"session__id__exact": old.pk})
+
+    assert "Fiches de révision" in sidebar and "Gérer le stress" in sidebar
+    assert f"?session__id__exact={old.pk}" not in sidebar
+    assert [row.session for row in chosen.context["cl"].result_list] == [old]
+    assert f"?session__id__exact={old.pk}" in chosen.content.decode()  # still offered
+
+
+def test_the_registrations_list_shows_fifty_rows_to_tick_a_page(workshops_client):
+    RegistrationFactory.create_batch(51)
+
+    response = workshops_client.get(reverse("admin:workshops_registration_changelist"))
+
+    assert response.content.decode().count('name="_selected_action"') == 50

@@ -6,14 +6,16 @@ Django's ``items_for_result`` re-decides for every cell what it decides once per
 ``format_html``, and the template then renders each cell as a variable of its own: on a
 page of 100 laureates and 16 columns, 1,600 times, about half of the list's time. Here the
 columns' choices are made once a page and each row is one piece of HTML, identical to
-Django's (``tests/test_console_rows.py`` compares them); a list that edits in place
-(``list_editable``), a popup, a ``to_field`` or a callable column keeps Django's own.
+Django's (``tests/test_console_rows.py`` compares them, list by list). Every console list
+uses it (``templates/admin/change_list.html``); a popup, a ``to_field`` or a callable column
+keeps Django's own.
 """
 
 import datetime
 import html
 
 from django import template
+from django.contrib.admin import ModelAdmin, helpers
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.templatetags.base import InclusionAdminNode
@@ -21,7 +23,9 @@ from django.contrib.admin.utils import display_for_field, display_for_value, loo
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -31,6 +35,20 @@ def _escape(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
+
+
+def _djangos_checkbox(model_admin) -> bool:
+    return type(model_admin).action_checkbox is ModelAdmin.action_checkbox
+
+
+def _action_checkbox(result) -> str:
+    """Django's ``ModelAdmin.action_checkbox`` cell, written without drawing the checkbox
+    widget's three templates (a tenth of a list's time)."""
+    label = format_html(_("Select this object for an action - {}"), str(result))
+    return mark_safe(
+        f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" '
+        f'value="{_escape(result.pk)}" class="action-select" aria-label="{label}">'
+    )
 
 
 def _link_columns(cl) -> set[str]:
@@ -43,13 +61,18 @@ def _link_columns(cl) -> set[str]:
     return set(cl.list_display_links)
 
 
-def _row(cl, result, columns, empty_value, preserved) -> SafeString:
-    """One row's cells, as Django's ``items_for_result`` writes them."""
+def _row(cl, result, columns, empty_value, preserved, form) -> SafeString:
+    """One row's cells, as Django's ``items_for_result`` writes them (``form``: the row's
+    form of a list that edits in place, or None)."""
+    pk_name = cl.model._meta.pk.name
     cells = []
     first = True
     for field_name, link in columns:
         empty_value_display = empty_value
         row_classes = [f"field-{field_name}"]
+        if field_name == "action_checkbox" and _djangos_checkbox(cl.model_admin):
+            cells.append(f'<td class="action-checkbox">{_action_checkbox(result)}</td>')
+            continue
         try:
             f, attr, value = lookup_field(field_name, result, cl.model_admin)
         except ObjectDoesNotExist:
@@ -87,28 +110,35 @@ def _row(cl, result, columns, empty_value, preserved) -> SafeString:
                 url = add_preserved_filters(preserved, url)
                 link_or_text = f'<a href="{_escape(url)}">{_escape(result_repr)}</a>'
             cells.append(f"<{table_tag}{row_class}>{link_or_text}</{table_tag}>")
+        elif (
+            form
+            and field_name in form.fields
+            and not (field_name == pk_name and form[pk_name].is_hidden)
+        ):
+            field = form[field_name]
+            errors = field.errors or ""  # an empty list writes nothing: no template drawn
+            cells.append(f"<td{row_class}>{errors}{field}</td>")
         else:
             cells.append(f"<td{row_class}>{_escape(result_repr)}</td>")
+    if form and not form[pk_name].is_hidden:
+        cells.append(f"<td>{form[pk_name]}</td>")
     return mark_safe("".join(cells))
 
 
 def result_rows(cl) -> list:
     """The page's rows for ``change_list_results.html``: each a list of one piece of HTML
     (the template joins a row's items without a separator), or Django's own rows."""
-    if (
-        getattr(cl, "formset", None)
-        or cl.is_popup
-        or cl.to_field
-        or any(callable(name) for name in cl.list_display)
-    ):
+    if cl.is_popup or cl.to_field or any(callable(name) for name in cl.list_display):
         return list(admin_list.results(cl))
     links = _link_columns(cl)
     columns = [(name, name in links) for name in cl.list_display]
     empty_value = cl.model_admin.get_empty_value_display()
     preserved = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+    formset = getattr(cl, "formset", None)
+    forms = formset.forms if formset else [None] * len(cl.result_list)
     return [
-        admin_list.ResultList(None, [_row(cl, result, columns, empty_value, preserved)])
-        for result in cl.result_list
+        admin_list.ResultList(form, [_row(cl, result, columns, empty_value, preserved, form)])
+        for result, form in zip(cl.result_list, forms, strict=True)
     ]
 
 

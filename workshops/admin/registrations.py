@@ -1,21 +1,49 @@
 """The staff console for registrations and feedback, and the workshops shown read-only on a
 laureate's admin page."""
 
+import datetime
+
 from django.contrib import admin
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin_paginator import EstimatedCountPaginator
 from laureates.admin import LaureateAdmin
 from workshops.animators import absences_refresh
-from workshops.models import Feedback, Registration, RegistrationStatus
+from workshops.models import Feedback, Registration, RegistrationStatus, Session
+
+
+class RecentSessionFilter(admin.SimpleListFilter):
+    """The sessions of the weeks around today (and the one chosen), not every session ever
+    held: hundreds a year, too many to read in the sidebar. Older ones are found by their
+    series or by searching their theme."""
+
+    title = _("session")
+    parameter_name = "session__id__exact"
+    WEEKS = 4
+
+    def lookups(self, request, model_admin):
+        around = timezone.now() - datetime.timedelta(weeks=self.WEEKS)
+        recent = Q(starts_at__range=(around, around + datetime.timedelta(weeks=2 * self.WEEKS)))
+        chosen = Q(pk=self.value()) if (self.value() or "").isdigit() else Q(pk__in=[])
+        sessions = Session.objects.filter(recent | chosen).order_by("starts_at")
+        return [(str(session.pk), str(session)) for session in sessions]
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(session_id=self.value())
+        return queryset
 
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ("laureate", "session", "status", "registered_at", "attended")
     list_editable = ("attended",)
-    list_filter = ("status", "attended", "session__series", "session")
+    # Attendance is edited in place: a page of fifty rows to tick and save at once.
+    list_per_page = 50
+    list_filter = ("status", "attended", "session__series", RecentSessionFilter)
     list_select_related = ("laureate__user", "session")
     search_fields = ("laureate__user__first_name", "laureate__user__last_name", "session__theme")
     autocomplete_fields = ("laureate", "session")
