@@ -155,10 +155,12 @@ class DashboardFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
-        # A stable order whatever the sort, so pages never repeat or skip a laureate.
+        # A stable order whatever the sort, so pages never repeat or skip a laureate; the
+        # tie-breaker goes the sort's way, so that an index serves both (search_shared_starts).
         queryset = super().qs
         ordering = list(queryset.query.order_by) or [
             "laureate__user__last_name",
             "laureate__user__first_name",
         ]
-        return queryset.order_by(*ordering, "pk")
+        descending = isinstance(ordering[0], str) and ordering[0].startswith("-")
+        return queryset.order_by(*ordering, "-pk" if descending else "pk")

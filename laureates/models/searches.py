@@ -129,6 +129,13 @@ class Search(models.Model):
                 condition=Q(closed_on__isnull=True, shared_consent_until__isnull=False),
                 name="search_shared_until",
             ),
+            # The dashboard sorted by availability: its page read in this order (either
+            # way; the tie-breaker follows the sort), not every shared search sorted.
+            models.Index(
+                fields=["starts_on", "id"],
+                condition=Q(closed_on__isnull=True, shared_consent_until__isnull=False),
+                name="search_shared_starts",
+            ),
         ]
 
     def __str__(self) -> str:
