@@ -129,6 +129,14 @@ class Search(models.Model):
                 condition=Q(closed_on__isnull=True, shared_consent_until__isnull=False),
                 name="search_shared_until",
             ),
+            # The offers' match counts group the open searches by what an offer is matched
+            # on: an index-only scan (partners.offers.offers_count_matches).
+            models.Index(
+                fields=["kind", "field_folded", "place_folded", "starts_on"],
+                include=["laureate"],
+                condition=Q(closed_on__isnull=True),
+                name="open_search_match",
+            ),
             # The dashboard sorted by availability: its page read in this order (either
             # way; the tie-breaker follows the sort), not every shared search sorted.
             models.Index(
