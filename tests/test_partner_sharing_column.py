@@ -391,11 +391,13 @@ def test_the_dashboard_costs_the_same_queries_for_4_and_40_laureates_with_others
     assert response.context["page"].paginator.count == 30
 
 
-def plan(queryset) -> str:
+def plan(queryset, *also_off: str) -> str:
+    """EXPLAIN of ``queryset`` with sequential scans off (a small test table is read whole
+    anyway: without them the planner uses an index whenever the condition can use it), and
+    the other plan types named (``indexscan``, ``sort``…) off too."""
     with connection.cursor() as cursor:
-        # A small test table is read whole anyway; without sequential scans, the planner uses
-        # the index whenever the condition can use it.
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        for kind in ("seqscan", *also_off):
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
     return queryset.explain()
 
 
@@ -406,9 +408,18 @@ def test_on_postgresql_the_dashboard_counts_read_the_partial_index(cast):
     kinds = {kind: Count("pk", filter=Q(kind=kind)) for kind in SearchKind.values}
     counts = counted_searches().order_by().values("field").annotate(count=Count("pk"), **kinds)
 
+    # On a table this small any index of the open searches costs the same to the planner:
+    # the ones that know nothing of sharing are dropped (for this test's transaction only),
+    # so the plan shows whether the counts' condition can use the partial indexes of the
+    # shared searches (at 100,000 laureates, 40,000 of the 50,000 open searches are shared:
+    # there the planner rightly reads the table).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DROP INDEX open_search_kind_confirmed, open_search_shared, open_search_match"
+        )
     explained = plan(counts)
 
-    assert "search_shared_until" in explained
+    assert "search_shared_until" in explained or "search_shared_starts" in explained
     assert "partnerconsent" not in explained.lower()
 
 
@@ -422,7 +433,7 @@ def test_on_postgresql_the_sort_by_availability_reads_its_index_and_text_has_tri
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_shared_text'")
         (text_index,) = cursor.fetchone()
 
-    assert "search_shared_starts" in plan(sorted_by_start)
+    assert "search_shared_starts" in plan(sorted_by_start, "sort")
     # A test table is too small for the planner to pick it; 100,000 laureates: 18 -> 7 ms.
     assert "gin (search_text gin_trgm_ops)" in text_index
     assert "shared_consent_until IS NOT NULL" in text_index
