@@ -23,6 +23,7 @@ from django.contrib.admin.utils import display_for_field, display_for_value, loo
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -161,5 +162,80 @@ def console_result_list_tag(parser, token):
         token,
         func=console_result_list,
         template_name="change_list_results.html",
+        takes_context=False,
+    )
+
+
+def _local(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def _months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def console_date_hierarchy(cl) -> dict | None:
+    """Django's ``date_hierarchy`` context, its choices the years (months, days) from the
+    list's first date to its last: read with MIN and MAX (an index's two ends), where Django
+    lists the dates present with ``SELECT DISTINCT`` over every row of the list (25–30 ms for
+    100,000 follow-ups, on each page). A period without rows in between is offered too, and
+    shows an empty list. The choices are otherwise Django's (``tests/test_console_rows.py``)."""
+    return admin_list.date_hierarchy(_DatesFromRange(cl))
+
+
+class _DatesFromRange:
+    """The change list as Django's ``date_hierarchy`` reads it, its queryset's ``dates()`` and
+    ``datetimes()`` answered from the range MIN to MAX."""
+
+    def __init__(self, cl):
+        self._cl = cl
+        self.queryset = _RangeDates(cl.queryset)
+
+    def __getattr__(self, name):
+        return getattr(self._cl, name)
+
+
+class _RangeDates:
+    def __init__(self, queryset):
+        self._queryset = queryset
+
+    def aggregate(self, *args, **kwargs):
+        return self._queryset.aggregate(*args, **kwargs)
+
+    def dates(self, field_name: str, kind: str) -> list[datetime.date]:
+        return self._range(field_name, kind, datetimes=False)
+
+    def datetimes(self, field_name: str, kind: str) -> list[datetime.date]:
+        return self._range(field_name, kind, datetimes=True)
+
+    def _range(self, field_name: str, kind: str, *, datetimes: bool) -> list[datetime.date]:
+        ends = self._queryset.aggregate(first=models.Min(field_name), last=models.Max(field_name))
+        first, last = ends["first"], ends["last"]
+        if first is None:
+            return []
+        if datetimes:  # Django truncates in the current time zone: the same local dates
+            first, last = (
+                timezone.localtime(v) if timezone.is_aware(v) else v for v in ends.values()
+            )
+            first, last = first.date(), last.date()
+        if kind == "year":
+            return [datetime.date(year, 1, 1) for year in range(first.year, last.year + 1)]
+        if kind == "month":
+            return _months_between(first, last)
+        days = (last - first).days
+        return [first + datetime.timedelta(days=n) for n in range(days + 1)]
+
+
+@register.tag(name="console_date_hierarchy")
+def console_date_hierarchy_tag(parser, token):
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=console_date_hierarchy,
+        template_name="date_hierarchy.html",
         takes_context=False,
     )
