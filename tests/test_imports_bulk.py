@@ -160,7 +160,7 @@ def test_people_added_after_an_import_get_keys_of_their_own(db):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's")
-def test_rows_copy_cannot_write_are_left_to_bulk_create_untouched(db):
+def test_copy_writes_plain_rows_and_leaves_the_others_to_bulk_create_untouched(db):
     from emergence.models import BackgroundJob
     from emergence.spreadsheets.copy import copy_create
 
@@ -168,6 +168,10 @@ def test_rows_copy_cannot_write_are_left_to_bulk_create_untouched(db):
 
     assert copy_create(BackgroundJob, [job]) is False
     assert job.pk is None and not BackgroundJob.objects.exists()
+
+    promotion = Promotion(year=2031)
+    assert copy_create(Promotion, [promotion]) is True  # plain columns: written by COPY
+    assert Promotion.objects.get(pk=promotion.pk).year == 2031
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(referent):

@@ -17,6 +17,7 @@ import uuid
 from decimal import Decimal
 
 from django.db import connection, connections, models
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
 #: model -> its columns as COPY writes them, or None when it cannot
 _WRITABLE: dict = {}
@@ -34,8 +35,7 @@ def copy_create(model, objs: list) -> bool:
     fields = _WRITABLE.get(model)
     if fields is None:
         fields = _WRITABLE[model] = copyable_fields(model)
-    raw = connection.cursor().cursor
-    if not fields or not hasattr(raw, "copy_expert"):  # psycopg 3 copies another way
+    if not fields or is_psycopg3:  # psycopg 3 copies another way
         return False
     for obj in objs:  # a relation set to an instance saved since: its key (as bulk_create)
         obj._prepare_related_fields_for_save(operation_name="copy_create")
