@@ -1,12 +1,8 @@
 """The staff console for registrations and feedback, and the workshops shown read-only on a
 laureate's admin page."""
 
-import datetime
-
 from django.contrib import admin
-from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from emergence.admin_paginator import EstimatedCountPaginator
@@ -25,16 +21,17 @@ class RecentSessionFilter(admin.SimpleListFilter):
     WEEKS = 4
 
     def lookups(self, request, model_admin):
-        around = timezone.now() - datetime.timedelta(weeks=self.WEEKS)
-        recent = Q(starts_at__range=(around, around + datetime.timedelta(weeks=2 * self.WEEKS)))
-        chosen = Q(pk=self.value()) if (self.value() or "").isdigit() else Q(pk__in=[])
-        sessions = Session.objects.filter(recent | chosen).order_by("starts_at")
-        return [(str(session.pk), str(session)) for session in sessions]
+        chosen = self._chosen()
+        sessions = Session.objects.around(self.WEEKS) | Session.objects.filter(pk=chosen)
+        return [(str(session.pk), str(session)) for session in sessions.order_by("starts_at")]
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
-            return queryset.filter(session_id=self.value())
-        return queryset
+        chosen = self._chosen()
+        return queryset if chosen is None else queryset.filter(session_id=chosen)
+
+    def _chosen(self) -> int | None:
+        value = self.value() or ""
+        return int(value) if value.isdigit() else None
 
 
 @admin.register(Registration)

@@ -22,6 +22,12 @@ class SessionQuerySet(models.QuerySet):
     def upcoming(self, now: datetime.datetime | None = None):
         return self.filter(ends_at__gt=now or timezone.now())
 
+    def around(self, weeks: int, now: datetime.datetime | None = None):
+        """Sessions starting within ``weeks`` weeks before or after ``now``."""
+        now = now or timezone.now()
+        window = datetime.timedelta(weeks=weeks)
+        return self.filter(starts_at__range=(now - window, now + window))
+
     def for_audience(self, laureate: Laureate):
         """Published sessions of the laureate's track whose audience includes their year."""
         return self.published().filter(
