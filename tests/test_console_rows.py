@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list
 from django.contrib.auth import get_user_model
@@ -183,3 +184,33 @@ def test_the_date_bar_reads_the_first_and_last_dates_not_every_row(lead, lead_cl
 
     assert [f"date__year={y}" in bar for y in range(2022, 2027)] == [True] * 5
     assert not [q for q in queries.captured_queries if "DISTINCT" in q["sql"]]
+
+
+class Everything(forms.Form):
+    attended = forms.NullBooleanField()
+    status = forms.ChoiceField(
+        choices=[("", "—"), ("Groupe <1>", [("a", "A & b"), ("b", "« B »")]), ("c", "C")]
+    )
+    seats = forms.IntegerField(min_value=0)
+    note = forms.CharField(max_length=20, required=False, help_text="Aide")
+    email = forms.EmailField(disabled=True)
+    present = forms.BooleanField(required=False)
+    key = forms.IntegerField(widget=forms.HiddenInput)
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"attended": "true", "status": "b", "seats": "-1", "note": 'a "b" <c>', "present": "on"},
+        {"attended": "unknown", "status": "x", "seats": "", "key": "7", "day": "2026-13-01"},
+    ],
+)
+def test_the_fields_a_list_edits_in_place_are_written_as_django_writes_them(data):
+    initial = {"attended": False, "status": "a", "seats": 3, "email": "a@b.fr", "key": 5}
+    form = Everything(data, initial=initial, prefix="form-0")
+    form.is_valid()
+
+    for name in form.fields:
+        assert console_lists._widget(form[name]) == str(form[name]), name

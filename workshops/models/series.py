@@ -90,7 +90,9 @@ class WorkshopSeries(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_track_display()} {self.school_year}"
+        # Track(…).label rather than get_track_display(), which hashes every lazy label of the
+        # choices: the console's filter by series names them all on each page.
+        return f"{Track(self.track).label} {self.school_year}"
 
     @property
     def audience_years(self) -> range:
