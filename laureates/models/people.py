@@ -250,6 +250,13 @@ class Laureate(models.Model):
             # The partners' dashboard filtered by track counts through the laureates of
             # that track: an index-only scan of their keys.
             models.Index(fields=["track", "id"], name="laureate_track"),
+            # The few who left: the programme team's offer matching leaves them out with an
+            # anti-join that reads this index, not the whole table (partners.offers).
+            models.Index(
+                fields=["id"],
+                condition=~Q(status__in=[Status.ACTIVE, Status.ALUMNI]),
+                name="laureate_outside_programme",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
