@@ -631,3 +631,19 @@ def test_on_postgresql_staff_matching_leaves_out_those_who_left_through_their_in
     # than the whole laureate table: the console's offer list's count, 10 -> 3 ms of it.
     assert "laureate_outside_programme" in plan(staff_searches().values("pk"))
     assert staff_searches().count() == 1
+
+
+def test_on_postgresql_the_match_counts_read_the_covering_index_alone():
+    from django.db import connection
+
+    from partners.offers import search_groups
+    from tests.test_partner_sharing_column import plan
+
+    if connection.vendor != "postgresql":
+        pytest.skip("EXPLAIN's index scans are PostgreSQL's")
+    SearchFactory(kind=SearchKind.INTERNSHIP, field="Conseil")
+
+    groups = search_groups(Search.objects.open(), kinds={SearchKind.INTERNSHIP})
+
+    assert "Index Only Scan using open_search_match" in plan(groups)
+    assert list(groups.values_list("field_folded", "group_size")) == [("conseil", 1)]
