@@ -26,24 +26,24 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import (
+    BooleanField,
     Count,
     DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
-    Sum,
     Value,
 )
-from django.db.models.functions import Cast, StrIndex
+from django.db.models.functions import Cast
 from django.db.models.lookups import (
     Exact,
-    GreaterThan,
     GreaterThanOrEqual,
     IsNull,
     LessThanOrEqual,
@@ -143,15 +143,27 @@ def _window(start) -> tuple:
     )
 
 
-def _contains(text, part) -> Q:
-    """``part`` is in ``text`` (an empty part is in every text). STRPOS / INSTR rather than
-    LIKE: no pattern to escape and compile for each row when both sides are columns."""
-    return Q(GreaterThan(StrIndex(text, part), 0))
+class _EitherContains(Func):
+    """One folded text contains the other (an empty one is in every text): STRPOS / INSTR
+    rather than LIKE, no pattern to escape and compile for each row when both sides are
+    columns. One expression rather than four: a page of offers builds the rule for each, and
+    Django's work to build and compile it grows with its parts."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        function = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
+        (one, one_params), (other, other_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        sql = f"({function}({one}, {other}) > 0 OR {function}({other}, {one}) > 0)"
+        return sql, (*one_params, *other_params, *other_params, *one_params)
 
 
 def _both_ways(one, other) -> Q:
     """One folded text contains the other."""
-    return _contains(one, other) | _contains(other, one)
+    return Q(_EitherContains(one, other))
 
 
 def _fits(*, kind, field, place, start_fits: Q) -> Q:
@@ -225,18 +237,33 @@ def offers_count_matches(offers: Iterable[Offer], searches: QuerySet) -> list[Of
     grouped by what the rule reads (kind, field, place, start) and each offer sums the groups
     that fit it: one pass over the searches for the page, where a correlated subquery read
     the ~17,000 searches of an offer's kind again for each row at 100,000 laureates (about
-    20 ms a row)."""
+    20 ms a row).
+
+    Each offer's sum is ``SUM(group_size) FILTER (WHERE <its rule>)`` over the groups, which
+    are named as the searches' table so that the rule, compiled as a filter of searches,
+    reads their columns (a rule that read another column would fail loudly, not count
+    wrong). Written so rather than with ``aggregate()``, which hashes every offer's rule
+    again while building the query: 40 -> 17 ms of Python for a page of 25."""
     offers = list(offers)
     if not offers:
         return offers
-    counts = search_groups(searches, kinds={offer.kind for offer in offers}).aggregate(
-        **{
-            f"offer_{index}": Sum("group_size", filter=_fits_row(offer), default=0)
-            for index, offer in enumerate(offers)
-        }
-    )
-    for index, offer in enumerate(offers):
-        offer.match_count = counts[f"offer_{index}"]
+    groups = search_groups(searches, kinds={offer.kind for offer in offers})
+    connection = connections[groups.db]
+    sums, params = [], []
+    for offer in offers:
+        rule = Search.objects.filter(_fits_row(offer)).query
+        where, where_params = rule.get_compiler(connection=connection).compile(rule.where)
+        sums.append(f"COALESCE(SUM(group_size) FILTER (WHERE {where}), 0)")
+        params += where_params
+    groups_sql, groups_params = groups.query.sql_with_params()
+    table = connection.ops.quote_name(Search._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(sums)} FROM ({groups_sql}) AS {table}", [*params, *groups_params]
+        )
+        counts = cursor.fetchone()
+    for offer, count in zip(offers, counts, strict=True):
+        offer.match_count = int(count)
     return offers
 
 
