@@ -637,13 +637,18 @@ def test_on_postgresql_the_match_counts_read_the_covering_index_alone():
     from django.db import connection
 
     from partners.offers import search_groups
+    from partners.sharing import counted_searches
     from tests.test_partner_sharing_column import plan
 
     if connection.vendor != "postgresql":
         pytest.skip("EXPLAIN's index scans are PostgreSQL's")
-    SearchFactory(kind=SearchKind.INTERNSHIP, field="Conseil")
+    shared(kind=SearchKind.INTERNSHIP, field="Conseil")
 
-    groups = search_groups(Search.objects.open(), kinds={SearchKind.INTERNSHIP})
+    staff = search_groups(Search.objects.open(), kinds={SearchKind.INTERNSHIP})
+    company = search_groups(counted_searches(), kinds={SearchKind.INTERNSHIP})
 
-    assert "Index Only Scan using open_search_match" in plan(groups)
-    assert list(groups.values_list("field_folded", "group_size")) == [("conseil", 1)]
+    assert "Index Only Scan using open_search_match" in plan(staff)
+    # A company's list counts among the shared searches, read in the groups' order.
+    assert "Index Only Scan using shared_search_match" in plan(company, "hashagg")
+    assert list(staff.values_list("field_folded", "group_size")) == [("conseil", 1)]
+    assert list(company.values_list("field_folded", "group_size")) == [("conseil", 1)]

