@@ -244,15 +244,16 @@ def test_dashboard_shows_the_allowed_fields(partner_client):
 
 @pytest.fixture
 def variety():
-    seeking(
-        "Alice",
+    # Last names fixed: Faker's French names include « Paris », which the text search finds.
+    shared(
+        LaureateFactory(user__first_name="Alice", user__last_name="Martin"),
         kind=SearchKind.INTERNSHIP,
         field="Audit",
         place="Lille",
         starts_on=datetime.date(2026, 6, 1),
     )
-    seeking(
-        "Bruno",
+    shared(
+        LaureateFactory(user__first_name="Bruno", user__last_name="Petit"),
         kind=SearchKind.JOB,
         field="Data",
         place="Lyon",
@@ -260,6 +261,7 @@ def variety():
     )
     carla = LaureateFactory(
         user__first_name="Carla",
+        user__last_name="Roux",
         track=Track.MEDICINE,
         study_year=4,
         promotion=PromotionFactory(year=2022),
