@@ -82,7 +82,10 @@ def other_laureate(db):
 @pytest.fixture
 def partner_member(db):
     return PartnerMembershipFactory(
-        user__email="hr@conseil.example.com", company__name="Conseil & Associés"
+        user__email="hr@conseil.example.com",
+        user__first_name="Claire",
+        user__last_name="Dumont",
+        company__name="Conseil & Associés",
     )
 
 
