@@ -40,12 +40,18 @@ MATCHES_ORDER = ("laureate__user__last_name", "laureate__user__first_name", "pk"
 
 def _matching_keys(offer: Offer) -> list[int]:
     """The keys of the searches that fit ``offer``, in the page's order: all of them, which
-    the page counts and cuts. Asked for one page of them (a LIMIT), PostgreSQL walks the
-    users by name expecting to meet matches early, and reads all 100,000 for an offer that has
-    few (0.3-0.9 s); asked for all, it finds the matches first (at most the open searches of
-    the offer's kind) and sorts only them."""
+    the page counts and cuts. Two queries: the laureates whose open search fits, read from
+    the covering index ``open_search_match`` alone, then their searches (one open search
+    per laureate) joined to the names they are sorted by. Written as one query, PostgreSQL
+    cannot foresee how few fit the substring rules: asked for a page (a LIMIT) it walked the
+    users by name, all 100,000 for an offer with few matches (0.3-0.9 s); asked for all it
+    read every search of the offer's kind from the table (17 ms at 100,000 laureates; the
+    two queries take 5 ms)."""
+    fitting = searches_matching(offer, staff_searches()).order_by()
+    laureate_ids = list(fitting.values_list("laureate_id", flat=True))
     return list(
-        searches_matching(offer, staff_searches())
+        Search.objects.open()
+        .filter(laureate_id__in=laureate_ids)
         .order_by(*MATCHES_ORDER)
         .values_list("pk", flat=True)
     )

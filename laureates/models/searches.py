@@ -139,10 +139,11 @@ class Search(models.Model):
             ),
             # The same for a company's offer list, which counts among the shared searches:
             # read in the groups' order, the groups are counted as they come (24 -> 9 ms at
-            # 100,000 laureates), not hashed.
+            # 100,000 laureates), not hashed. With the laureate, the page of one offer finds
+            # its matches in this index alone too (13 -> 6 ms).
             models.Index(
                 fields=["kind", "field_folded", "place_folded", "starts_on"],
-                include=["confirmed_on", "shared_consent_until"],
+                include=["confirmed_on", "shared_consent_until", "laureate"],
                 condition=Q(closed_on__isnull=True, shared_consent_until__isnull=False),
                 name="shared_search_match",
             ),
