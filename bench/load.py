@@ -64,8 +64,9 @@ from reports.triage import triage_refresh  # noqa: E402
 OUT = bench.OUT
 # bench/run.py gives every account it builds this password.
 PASSWORD = "bench-password"
-# The pages of bench/run.py's PAGES driven by default, by name (LOAD_PAGES=name,name to
-# choose others; the health check always comes first).
+# The pages of bench/run.py's PAGES driven by default, by name (LOAD_PAGES="name;name" to
+# choose others, separated by semicolons as names hold commas; the health check always
+# comes first).
 DEFAULT_PAGES = [
     "laureate home",
     "laureate report list",
@@ -79,7 +80,7 @@ GOAL = 10  # a paged page's p95 at most this many times /healthz's p95 (issue 16
 
 
 def load_pages() -> list[bench.Page]:
-    names = [name.strip() for name in os.environ.get("LOAD_PAGES", "").split(",") if name.strip()]
+    names = [name.strip() for name in os.environ.get("LOAD_PAGES", "").split(";") if name.strip()]
     by_name = {page.name: page for page in bench.PAGES}
     unknown = [name for name in names if name not in by_name]
     if unknown:
