@@ -125,6 +125,26 @@ def _link_columns(cl) -> set[str]:
     return set(cl.list_display_links)
 
 
+class _PreservedFilters:
+    """``add_preserved_filters`` for the rows' links. Each row links to its own change form,
+    a URL without a query, so the query Django adds to it (the list's filters) is the same
+    for every row; Django works it out again for each, resolving the URL each time (about a
+    tenth of a filtered list's time). Worked out once a page here; a URL with a query of its
+    own, or one that Django changes otherwise than by adding a query, keeps Django's way."""
+
+    def __init__(self, cl):
+        self.context = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+        self.query = None
+
+    def __call__(self, url: str) -> str:
+        if self.query is not None and "?" not in url and "#" not in url:
+            return url + self.query
+        linked = add_preserved_filters(self.context, url)
+        if "?" not in url and "#" not in url and linked.startswith(url):
+            self.query = linked[len(url) :]
+        return linked
+
+
 def _row(cl, result, columns, empty_value, preserved, form) -> SafeString:
     """One row's cells, as Django's ``items_for_result`` writes them (``form``: the row's
     form of a list that edits in place, or None)."""
@@ -171,7 +191,7 @@ def _row(cl, result, columns, empty_value, preserved, form) -> SafeString:
             except NoReverseMatch:
                 link_or_text = _escape(result_repr)
             else:
-                url = add_preserved_filters(preserved, url)
+                url = preserved(url)
                 link_or_text = f'<a href="{_escape(url)}">{_escape(result_repr)}</a>'
             cells.append(f"<{table_tag}{row_class}>{link_or_text}</{table_tag}>")
         elif (
@@ -197,7 +217,7 @@ def result_rows(cl) -> list:
     links = _link_columns(cl)
     columns = [(name, name in links) for name in cl.list_display]
     empty_value = cl.model_admin.get_empty_value_display()
-    preserved = {"preserved_filters": cl.preserved_filters, "opts": cl.opts}
+    preserved = _PreservedFilters(cl)
     formset = getattr(cl, "formset", None)
     forms = formset.forms if formset else [None] * len(cl.result_list)
     return [
