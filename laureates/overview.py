@@ -8,6 +8,7 @@ school year, promotion, track and referent mean the same in every panel.
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import ExtractQuarter, ExtractYear
 from django.utils import timezone
@@ -176,20 +177,34 @@ def headline(filters: OverviewFilters) -> list[Headline]:
     ]
 
 
-def filter_choices() -> dict[str, list[tuple[str, str]]]:
-    from django.contrib.auth import get_user_model
+def staff_who_refer(user_ids: list[int]) -> set[int]:
+    """Those of ``user_ids`` who refer at least one laureate, in one query: one test a
+    member, their key written in, so that PostgreSQL reads its statistics for that key and
+    looks a member who refers nobody up in the referent index. Tested for each member as a
+    subquery of the staff, the key unknown, it assumed every laureate might be theirs and
+    read the laureate table through for each member who refers nobody (12 -> 0.1 ms for
+    three staff members at 100,000 laureates)."""
+    users = get_user_model().objects.order_by()
+    tests = [
+        users.filter(Exists(Laureate.objects.filter(referent_id=user_id)), pk=user_id).values_list(
+            "pk", flat=True
+        )
+        for user_id in user_ids
+    ]
+    if not tests:
+        return set()
+    return set(tests[0].union(*tests[1:], all=True))
 
-    # Staff who refer at least one laureate. The test is in the select list, so PostgreSQL
-    # runs it for each of the few staff members, stopping at their first laureate in the
-    # referent index; in the WHERE clause it would read every laureate to find the referents.
-    staff = (
+
+def filter_choices() -> dict[str, list[tuple[str, str]]]:
+    staff = list(
         get_user_model()
         .objects.filter(is_staff=True)
-        .annotate(refers=Exists(Laureate.objects.filter(referent=OuterRef("pk"))))
         .order_by("last_name", "first_name", "email")
         .only("pk", "first_name", "last_name", "email")
     )
-    referents = [user for user in staff if user.refers]
+    referring = staff_who_refer([user.pk for user in staff])
+    referents = [user for user in staff if user.pk in referring]
     return {
         "promotion_id": [(str(p.pk), str(p.year)) for p in Promotion.objects.order_by("-year")],
         "track": [(value, str(label)) for value, label in Track.choices],

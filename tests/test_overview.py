@@ -603,7 +603,7 @@ def test_chart_stylesheet_is_up_to_date():
 
 
 @pytest.mark.parametrize("size", [7, 30])
-def test_overview_stays_within_25_queries(frozen, lead_client, django_assert_max_num_queries, size):
+def test_overview_stays_within_26_queries(frozen, lead_client, django_assert_max_num_queries, size):
     period = ReportPeriodFactory(year=2026, quarter=3)
     questionnaire = QuestionnaireFactory()
     QuestionFactory(questionnaire=questionnaire, key="confidence", kind=QuestionKind.SCALE)
@@ -621,7 +621,7 @@ def test_overview_stays_within_25_queries(frozen, lead_client, django_assert_max
         SponsorshipFactory(laureate=laureate, sponsor=SponsorFactory(company=company))
         IntroductionFactory(laureate=laureate)
     triage_refresh()  # as report_submit does: the triage panel reads the stored scores
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):
         page = lead_client.get("/admin/")
     assert page.status_code == 200
     assert 'id="panel-answers"' in page.content.decode()
@@ -781,7 +781,8 @@ def test_the_unfiltered_overview_shows_the_night_s_figures_and_says_when_they_we
         now = panels_to_json(overview_panels(OverviewFilters()))
     assert now != counted
 
-    with django_assert_max_num_queries(9):
+    # The night's panels, and the filters' choices (the referents among the staff: 2).
+    with django_assert_max_num_queries(10):
         page = lead_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en")
     shown = [drawn["panel"] for drawn in page.context["overview"]["panels"]]
     assert panels_to_json(shown) == counted
@@ -829,3 +830,15 @@ def test_a_table_s_cells_are_written_escaped_localised_and_linked_as_the_templat
     assert "<td>3,5</td>" in body
     assert '<td><span title="non montré ou sans réponse">—</span></td>' in body
     assert table_drawn(dataclasses.replace(drawn, rows=[])).body == ""
+
+
+def test_the_referent_filter_offers_the_staff_who_refer_a_laureate_and_no_one_else(
+    programme, referent, lead, workshops_staff
+):
+    from laureates.overview import filter_choices, staff_who_refer
+
+    choices = dict(filter_choices()["referent_id"])
+
+    assert choices == {str(referent.pk): referent.get_full_name()}
+    assert staff_who_refer([lead.pk, workshops_staff.pk]) == set()
+    assert staff_who_refer([]) == set()
