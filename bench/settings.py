@@ -3,8 +3,6 @@
 import os
 from pathlib import Path
 
-import dj_database_url
-
 from emergence.settings import *  # noqa: F403
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -12,7 +10,7 @@ OUT = Path(__file__).resolve().parent / "out"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": database(  # noqa: F405
         os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{OUT / 'bench.sqlite3'}"
     )
 }

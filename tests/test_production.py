@@ -310,6 +310,22 @@ def test_postgresql_gets_none_of_sqlites_options():
     assert "init_command" not in options
 
 
+def test_postgresql_pages_run_without_parallel_workers_unless_asked(db):
+    from django.db import connection
+
+    url = "postgres://emergence@db.example.org:5432/emergence"
+    assert database_options(DATABASE_URL=url)["options"] == (
+        "-c max_parallel_workers_per_gather=0"
+    )
+    assert database_options(DATABASE_URL=url, PG_PARALLEL_WORKERS="2")["options"] == (
+        "-c max_parallel_workers_per_gather=2"
+    )
+    if connection.vendor == "postgresql":  # the suite's own connection, as configured
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone() == ("0",)
+
+
 def test_a_sqlite_file_opens_in_write_ahead_logging_with_a_busy_timeout(
     tmp_path, django_db_blocker
 ):
