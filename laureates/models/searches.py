@@ -154,6 +154,15 @@ class Search(models.Model):
                 condition=Q(closed_on__isnull=True, shared_consent_until__isnull=False),
                 name="search_shared_starts",
             ),
+            # The same within one kind, the filter partners use most: internships start in
+            # spring and summer, jobs in the autumn, so the latest starts of all kinds may
+            # hold none of the kind asked for. Read in the kind's own order instead (in the
+            # bench at 100,000 laureates, 13,000 rows were skipped first: 6 -> 0.6 ms).
+            models.Index(
+                fields=["kind", "starts_on", "id"],
+                condition=Q(closed_on__isnull=True, shared_consent_until__isnull=False),
+                name="search_shared_kind_starts",
+            ),
         ]
 
     def __str__(self) -> str:
