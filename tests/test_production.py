@@ -314,10 +314,11 @@ def test_postgresql_pages_run_without_parallel_workers_unless_asked(db):
     from django.db import connection
 
     url = "postgres://emergence@db.example.org:5432/emergence"
-    assert database_options(DATABASE_URL=url)["options"] == ("-c max_parallel_workers_per_gather=0")
-    assert database_options(DATABASE_URL=url, PG_PARALLEL_WORKERS="2")["options"] == (
-        "-c max_parallel_workers_per_gather=2"
-    )
+    default = database_options(DATABASE_URL=url)["options"]
+    asked = database_options(DATABASE_URL=url, PG_PARALLEL_WORKERS="2")["options"]
+
+    assert default == "-c max_parallel_workers_per_gather=0"
+    assert asked == "-c max_parallel_workers_per_gather=2"
     if connection.vendor == "postgresql":  # the suite's own connection, as configured
         with connection.cursor() as cursor:
             cursor.execute("SHOW max_parallel_workers_per_gather")

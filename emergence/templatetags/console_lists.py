@@ -137,12 +137,14 @@ class _PreservedFilters:
         self.query = None
 
     def __call__(self, url: str) -> str:
-        if self.query is not None and "?" not in url and "#" not in url:
-            return url + self.query
-        linked = add_preserved_filters(self.context, url)
-        if "?" not in url and "#" not in url and linked.startswith(url):
+        if "?" in url or "#" in url:
+            return add_preserved_filters(self.context, url)
+        if self.query is None:
+            linked = add_preserved_filters(self.context, url)
+            if not linked.startswith(url):
+                return linked
             self.query = linked[len(url) :]
-        return linked
+        return url + self.query
 
 
 def _row(cl, result, columns, empty_value, preserved, form) -> SafeString:
